@@ -1,0 +1,50 @@
+# routine-player: `make run` plays the default routine, `make test` runs every check.
+# Both set up what they need: Debian packages (installed when run as root), a venv, the package.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ROUTINE ?= upper-glutes-foam-roller
+DEBS := espeak-ng sox libasound2
+export PYGAME_HIDE_SUPPORT_PROMPT := 1
+
+.PHONY: run test lint format deps chimes bench clean
+
+run: $(VENV)/.installed
+	$(BIN)/routine-player play $(ROUTINE)
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL.
+deps:
+	@need="$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done)"; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
+	if [ -z "$$need" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$need; \
+	else \
+		echo "routine-player needs Debian packages; run: sudo apt-get install -y $$need"; exit 1; \
+	fi
+
+$(VENV)/.installed: pyproject.toml | deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# Write the chime WAVs in sounds/ again (they are committed; the output is byte-identical).
+chimes: $(VENV)/.installed
+	$(BIN)/python -m player.chimes sounds
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,122 @@
+"""The `routine-player` command line (design §5): parse arguments, run a command, exit.
+
+Every problem a person can cause is printed as one line per problem and a non-zero exit,
+never a traceback: `PlayerError` carries those lines. Commands are imported only when run,
+so `check` and `list` start without loading audio libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from player.core.errors import PlayerError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line that says where to find help."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _files(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE", help="routine files (default: all)")
+
+
+def _routine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("routine", metavar="ROUTINE", help="a routine id or a .toml file")
+
+
+def _render(parser: argparse.ArgumentParser) -> None:
+    _routine(parser)
+    parser.add_argument("-o", "--output", metavar="FILE.wav", required=True, help="where to write")
+
+
+def _start(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("routine", nargs="?", metavar="ROUTINE", help="a routine id")
+    _json(parser)
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for programs")
+
+
+def _history(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--days", type=int, default=7, metavar="N", help="how far back (7)")
+    _json(parser)
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    """One command: its words for `--help`, where its code lives, and its arguments."""
+
+    name: str
+    summary: str
+    example: str
+    target: str
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "check",
+        "Check routine files and say what is wrong, one line per problem. With no files, "
+        "check every routine the player can see.",
+        "routine-player check my-routine.toml",
+        "player.commands:check",
+        _files,
+    ),
+    Subcommand(
+        "list",
+        "List the routines the player can see, with their titles and how long each takes.",
+        "routine-player list",
+        "player.commands:list_routines",
+    ),
+)
+
+
+def build_parser() -> Parser:
+    """The whole command line."""
+    parser = Parser(
+        prog="routine-player",
+        description="A voice-guided routine player for a Raspberry Pi with one button.",
+        epilog="Example: routine-player play upper-glutes-foam-roller",
+    )
+    parser.add_argument("--config", metavar="FILE", help="the config file to use")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for sub in SUBCOMMANDS:
+        child = subparsers.add_parser(
+            sub.name,
+            help=sub.summary,
+            description=sub.summary,
+            epilog=f"Example:\n  {sub.example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        child.add_argument(
+            "--config", metavar="FILE", default=argparse.SUPPRESS, help="the config file to use"
+        )
+        sub.arguments(child)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    if args.command is None:
+        parser.print_help()
+        return 2
+    target = next(sub.target for sub in SUBCOMMANDS if sub.name == args.command)
+    module, function = target.split(":")
+    try:
+        return getattr(importlib.import_module(module), function)(args)
+    except PlayerError as error:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

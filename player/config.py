@@ -1,0 +1,202 @@
+"""The config file (design §6a): a checked schema, defaults, and where the file is found.
+
+Every key is optional and every unknown key is an error, reported one line per problem in the
+form of design §4, so the daemon never starts half-configured.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from player.core.errors import ConfigError, Problem
+from player.core.schema import (
+    Field,
+    check_table,
+    number,
+    parse_toml,
+    read_file,
+    shown,
+    text,
+    unknown,
+)
+
+SERVICE_CONFIG = Path("/etc/routine-player/config.toml")
+POWERS_OF_TWO = tuple(2**n for n in range(6, 14))
+RATES = (16000, 22050, 24000, 32000, 44100, 48000)
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonConfig:
+    """The one push button: its BCM pin and how long a press must last to count as long."""
+
+    pin: int = 17
+    hold_seconds: float = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class AudioConfig:
+    """The mixer: a small buffer so that silence arrives within one buffer."""
+
+    buffer_frames: int = 512
+    sample_rate: int = 22050
+    volume: float = 1.0
+    wake_ms: int = 0
+    device: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceConfig:
+    """The eSpeak NG voice and its speed in words per minute."""
+
+    name: str = "en-us"
+    rate: int = 160
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerConfig:
+    """What plays: the routine selected at start, and how long a pause may last."""
+
+    routine: str = "upper-glutes-foam-roller"
+    pause_timeout_minutes: float = 10.0
+    safety_reminder: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PathsConfig:
+    """Where a person's routines, the speech cache, history and the control socket live."""
+
+    routines: Path
+    cache: Path
+    state: Path
+    control_socket: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole checked configuration; `source` is the file it came from, if any."""
+
+    paths: PathsConfig
+    button: ButtonConfig = field(default_factory=ButtonConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    player: PlayerConfig = field(default_factory=PlayerConfig)
+    source: str = ""
+
+
+def _one_of(values: tuple[int, ...], expect: str) -> Field:
+    return Field(expect, lambda v: type(v) is int and v in values)
+
+
+SCHEMA: dict[str, dict[str, Field]] = {
+    "button": {
+        "pin": number(0, 27, "a BCM GPIO number", whole=True),
+        "hold_seconds": number(0.3, 10, "seconds"),
+    },
+    "audio": {
+        "buffer_frames": _one_of(POWERS_OF_TWO, "a power of two from 64 to 8192 frames"),
+        "sample_rate": _one_of(RATES, "one of " + ", ".join(map(str, RATES)) + " Hz"),
+        "volume": number(0, 1, "a volume"),
+        "wake_ms": number(0, 2000, "a whole number of milliseconds", whole=True),
+        "device": text("an ALSA device name, or empty for the default", blank=True),
+    },
+    "voice": {
+        "name": text('an eSpeak NG voice name such as "en-us"'),
+        "rate": number(80, 400, "a whole number of words per minute", whole=True),
+    },
+    "player": {
+        "routine": text("a routine id"),
+        "pause_timeout_minutes": number(1, 240, "minutes"),
+        "safety_reminder": Field("true or false", lambda v: isinstance(v, bool)),
+    },
+    "paths": {
+        name: text("a folder or file path")
+        for name in ("routines", "cache", "state", "control_socket")
+    },
+}
+SECTION_TYPES = {
+    "button": ButtonConfig,
+    "audio": AudioConfig,
+    "voice": VoiceConfig,
+    "player": PlayerConfig,
+}
+
+
+def user_paths(env: dict[str, str] | None = None) -> PathsConfig:
+    """Defaults for a person's own run, under the XDG folders."""
+    env = dict(os.environ) if env is None else env
+    home = Path(env.get("HOME", "~")).expanduser()
+
+    def xdg(name: str, fallback: str) -> Path:
+        value = env.get(name, "")
+        return Path(value) if value else home / fallback
+
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    state = xdg("XDG_STATE_HOME", ".local/state") / "routine-player"
+    return PathsConfig(
+        routines=xdg("XDG_CONFIG_HOME", ".config") / "routine-player" / "routines",
+        cache=xdg("XDG_CACHE_HOME", ".cache") / "routine-player",
+        state=state,
+        control_socket=(Path(runtime) / "routine-player" if runtime else state) / "control.sock",
+    )
+
+
+def default_path(env: dict[str, str] | None = None) -> Path:
+    """Where a person's own config file lives when `--config` is not given."""
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    return Path(base) / "routine-player" / "config.toml"
+
+
+def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
+    """Load the config named by `path`, or the person's own if it exists, or the defaults."""
+    defaults = Config(paths=user_paths(env))
+    if path is None:
+        own = default_path(env)
+        if not own.is_file():
+            return defaults
+        path = own
+    name = os.fspath(path)
+    data, problems = read_file(name)
+    if data is None:
+        raise ConfigError(problems)
+    document, problems = parse_toml(data, name)
+    if document is None:
+        raise ConfigError(problems)
+    return _build(document, name, defaults)
+
+
+def _build(document: dict[str, Any], name: str, defaults: Config) -> Config:
+    problems: list[Problem] = []
+
+    def report(key: str, message: str) -> None:
+        problems.append(Problem(name, message, field=key))
+
+    sections: dict[str, dict[str, Any]] = {}
+    for section, table in document.items():
+        if section not in SCHEMA:
+            report(section, f"unknown section{_near(section)}")
+        elif not isinstance(table, dict):
+            report(section, f"expected a [{section}] table, found {shown(table)}")
+        else:
+            sections[section] = check_table(table, SCHEMA[section], report, prefix=section + ".")
+    if problems:
+        raise ConfigError(problems)
+    base = Path(name).resolve().parent
+    paths = replace(
+        defaults.paths,
+        **{
+            key: base / Path(value).expanduser() for key, value in sections.get("paths", {}).items()
+        },
+    )
+    parts = {
+        section: replace(getattr(defaults, section), **sections.get(section, {}))
+        for section in SECTION_TYPES
+    }
+    return Config(paths=paths, source=name, **parts)
+
+
+def _near(section: str) -> str:
+    return unknown(section, list(SCHEMA)).removeprefix("unknown field")

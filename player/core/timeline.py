@@ -1,0 +1,201 @@
+"""The timeline: a flat plan of what sounds when, in whole frames at the mixer's rate.
+
+Rules it keeps (design §3, §7):
+- A step is its cue, then a wait for a press (if any), then its hold, then the hold-end chime,
+  then its rest. A run of consecutive `each_side` steps plays once per side.
+- A hold starts when its cue ends. Chimes sit inside the hold, except the end chime, which
+  follows it, so a hold's quiet lasts exactly its seconds.
+- Sounds never overlap. When two chimes would, the one earlier in this order is kept and the
+  other dropped: hold start, hold end, halfway, countdown, every-N tick. Speech never meets a
+  chime, because cues only start once a hold and its end chime are over.
+- Offsets are integers, so nothing drifts however long the routine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from player.core.routine import Routine, Step
+from player.core.sounds import WAKE, Chime, Sound, Speech
+
+GAP_SECONDS = 1.0
+STOP_NOTE = "Stopped. Rest for a moment, and ease off the pressure."
+CLOSING = "That is the end of this routine."
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One sound placed on the timeline, with the step (0 outside steps) and side it belongs to."""
+
+    start: int
+    length: int
+    sound: Sound
+    step: int = 0
+    side: str | None = None
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of the timeline: a hold, or one played step (one side of an each_side step)."""
+
+    start: int
+    end: int
+    step: int
+    side: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A routine laid out in frames; `speech` has the length of every line the session may say."""
+
+    routine: Routine
+    rate: int
+    length: int
+    entries: tuple[Entry, ...]
+    holds: tuple[Span, ...]
+    steps: tuple[Span, ...]
+    waits: tuple[int, ...]
+    speech: Mapping[str, int]
+    chimes: Mapping[str, int]
+
+    def seconds(self, frames: int | None = None) -> float:
+        """Frames (the whole timeline by default) in seconds."""
+        return (self.length if frames is None else frames) / self.rate
+
+
+def announce(routine: Routine) -> str:
+    """What the player says when a long press selects this routine."""
+    return f"Next routine: {routine.title}."
+
+
+def recap(step: int, side: str | None) -> str:
+    """The one line said on resuming, so a person with closed eyes knows where they are."""
+    return f"Resuming step {step}, {side} side." if side else f"Resuming step {step}."
+
+
+def played_steps(routine: Routine) -> Iterator[tuple[Step, str | None, str | None]]:
+    """Each step as played, with its side and other side; each_side runs expanded per side."""
+    steps = routine.steps
+    index = 0
+    while index < len(steps):
+        if not steps[index].each_side:
+            yield steps[index], None, None
+            index += 1
+            continue
+        end = index
+        while end < len(steps) and steps[end].each_side:
+            end += 1
+        for side in routine.sides:
+            other = next((s for s in routine.sides if s != side), None)
+            for step in steps[index:end]:
+                yield step, side, other
+        index = end
+
+
+def speech_texts(routine: Routine) -> list[str]:
+    """Every line a session of this routine may speak, in first-use order, each once."""
+    lines = [routine.title]
+    for step, side, other in played_steps(routine):
+        lines += [step.cue(side, other), recap(step.number, side)]
+    lines += [CLOSING, STOP_NOTE, announce(routine)]
+    return list(dict.fromkeys(lines))
+
+
+def estimate_frames(text: str, words_per_minute: int, rate: int) -> int:
+    """A cue's length guessed from its words, for `list` before the speech is rendered."""
+    words = max(1, len(text.split()))
+    return round((words * 60 / words_per_minute + 0.4) * rate)
+
+
+def plan(
+    routine: Routine,
+    speech: Mapping[str, int],
+    chimes: Mapping[str, int],
+    rate: int,
+    lead_in: int = 0,
+) -> Timeline:
+    """Lay the routine out; `speech` and `chimes` give each sound's length in frames."""
+    builder = _Builder(speech, chimes, rate)
+    if lead_in:
+        builder.add(Chime(WAKE), length=lead_in)
+    builder.say(routine.title)
+    builder.cursor += round(GAP_SECONDS * rate)
+    for step, side, other in played_steps(routine):
+        builder.step(step, side, other)
+    builder.cursor += round(GAP_SECONDS * rate)
+    builder.say(CLOSING)
+    return Timeline(
+        routine=routine,
+        rate=rate,
+        length=builder.cursor,
+        entries=tuple(builder.entries),
+        holds=tuple(builder.holds),
+        steps=tuple(builder.steps),
+        waits=tuple(builder.waits),
+        speech=dict(speech),
+        chimes=dict(chimes),
+    )
+
+
+class _Builder:
+    """Appends sounds at a moving cursor; holds get their chimes by priority."""
+
+    def __init__(self, speech: Mapping[str, int], chimes: Mapping[str, int], rate: int) -> None:
+        self.speech, self.chime_frames, self.rate = speech, chimes, rate
+        self.cursor = 0
+        self.entries: list[Entry] = []
+        self.holds: list[Span] = []
+        self.steps: list[Span] = []
+        self.waits: list[int] = []
+
+    def add(self, sound: Sound, length: int, step: int = 0, side: str | None = None) -> None:
+        self.entries.append(Entry(self.cursor, length, sound, step, side))
+        self.cursor += length
+
+    def say(self, text: str, step: int = 0, side: str | None = None) -> None:
+        self.add(Speech(text), self.speech[text], step, side)
+
+    def step(self, step: Step, side: str | None, other: str | None) -> None:
+        begin = self.cursor
+        self.say(step.cue(side, other), step.number, side)
+        if step.wait:
+            self.waits.append(self.cursor)
+        if step.hold is not None:
+            self.hold(step, side)
+        self.cursor += round(step.rest * self.rate)
+        self.steps.append(Span(begin, self.cursor, step.number, side))
+
+    def hold(self, step: Step, side: str | None) -> None:
+        start, frames = self.cursor, round((step.hold or 0) * self.rate)
+        end = start + frames
+        self.holds.append(Span(start, end, step.number, side))
+        kept: list[tuple[int, int, str]] = []
+        for at, name in self.candidates(step, start, end):
+            length = self.chime_frames[name]
+            fits = at >= start and (name == "hold_end" or at + length <= end)
+            if fits and all(at + length <= s or at >= s + n for s, n, _ in kept):
+                kept.append((at, length, name))
+        for at, length, name in sorted(kept):
+            self.entries.append(Entry(at, length, Chime(name), step.number, side))
+        self.cursor = max([end] + [at + length for at, length, _ in kept])
+
+    def candidates(self, step: Step, start: int, end: int) -> list[tuple[int, str]]:
+        """Every chime the step asks for, highest priority first (see the module's rules)."""
+        chimes, rate = step.chimes, self.rate
+        found: list[tuple[int, str]] = []
+        if chimes.start:
+            found.append((start, "hold_start"))
+        if chimes.end:
+            found.append((end, "hold_end"))
+        if chimes.halfway:
+            found.append((start + (end - start) // 2, "halfway"))
+        found += [(end - k * rate, "tick") for k in range(1, chimes.countdown + 1)]
+        if chimes.every:
+            every = chimes.every * rate
+            found += [(at, "tick") for at in range(start + every, end, every)]
+        return found

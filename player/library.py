@@ -1,0 +1,60 @@
+"""Where routines are found: the shipped ones inside the package, and a person's own folder.
+
+A person's routine with the same id as a shipped one takes its place; `list` says so.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from player.config import Config
+from player.core.errors import Problem, RoutineError
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A routine file the player can see, and whether it replaces a shipped one."""
+
+    id: str
+    path: Path
+    shipped: bool
+    replaces_shipped: bool = False
+
+
+def shipped_folder() -> Path:
+    """The folder of routines installed with the package."""
+    return Path(str(resources.files("player.routines")))
+
+
+def _toml_files(folder: Path) -> dict[str, Path]:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return {}
+    return {
+        Path(n).stem: folder / n for n in names if n.endswith(".toml") and (folder / n).is_file()
+    }
+
+
+def entries(config: Config) -> list[Entry]:
+    """Every routine the player can see, shipped first, each id once."""
+    shipped = _toml_files(shipped_folder())
+    own = _toml_files(config.paths.routines)
+    found = [Entry(rid, path, True) for rid, path in shipped.items() if rid not in own]
+    found += [Entry(rid, path, False, rid in shipped) for rid, path in own.items()]
+    return sorted(found, key=lambda e: (not e.shipped and not e.replaces_shipped, e.id))
+
+
+def locate(name: str, config: Config) -> Path:
+    """A routine given as an id or as a path; raise `RoutineError` when it is neither."""
+    if name.endswith(".toml") or os.sep in name:
+        return Path(name)
+    for entry in entries(config):
+        if entry.id == name:
+            return entry.path
+    known = ", ".join(e.id for e in entries(config)) or "none"
+    message = f"expected a routine id or a .toml file, found neither (routines: {known})"
+    raise RoutineError([Problem(name, message)])

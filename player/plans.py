@@ -1,0 +1,89 @@
+"""Timelines for routines: speech lengths from the cache where rendered, else estimated."""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+from player import chimes
+from player.config import Config
+from player.core import timeline
+from player.core.errors import Problem, SpeechError
+from player.core.routine import Routine
+from player.core.sounds import CHIMES
+from player.speech import SPEECH_RATE, SpeechCache, Voice
+
+
+def speech_cache(config: Config) -> SpeechCache:
+    """The speech cache the config names."""
+    return SpeechCache(config.paths.cache / "speech", Voice(config.voice.name, config.voice.rate))
+
+
+def at_rate(frames: int, source_rate: int, rate: int) -> int:
+    """A sound's length in frames once resampled to `rate`; play and render both use this."""
+    return frames if source_rate == rate else round(frames * rate / source_rate)
+
+
+def chime_frames(rate: int) -> dict[str, int]:
+    """Each shipped chime's length at `rate`."""
+    lengths = {}
+    for name in CHIMES:
+        with wave.open(str(chimes.shipped(name))) as w:
+            lengths[name] = at_rate(w.getnframes(), w.getframerate(), rate)
+    return lengths
+
+
+def planned_seconds(routine: Routine, config: Config) -> tuple[float, bool]:
+    """The routine's length, and whether it is exact (all its speech already rendered)."""
+    cache, rate = speech_cache(config), config.audio.sample_rate
+    speech, exact = {}, True
+    for text in timeline.speech_texts(routine):
+        frames = cache.frames(text)
+        if frames is None:
+            exact = False
+            speech[text] = timeline.estimate_frames(text, config.voice.rate, rate)
+        else:
+            speech[text] = at_rate(frames, SPEECH_RATE, rate)
+    lead_in = round(config.audio.wake_ms * rate / 1000)
+    plan = timeline.plan(routine, speech, chime_frames(rate), rate, lead_in)
+    return plan.seconds(), exact
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A routine ready to play: its exact timeline and the WAV behind every line of speech."""
+
+    timeline: timeline.Timeline
+    files: dict[str, Path]
+
+
+def prepare(routine: Routine, config: Config, cache: SpeechCache | None = None) -> Prepared:
+    """Render (or find) every line the routine may speak; refuse with the step that failed."""
+    cache = cache or speech_cache(config)
+    rate = config.audio.sample_rate
+    files: dict[str, Path] = {}
+    speech: dict[str, int] = {}
+    for text in timeline.speech_texts(routine):
+        try:
+            files[text] = cache.path(text)
+        except SpeechError as error:
+            place = _place_of(routine, text)
+            raise SpeechError(
+                [
+                    Problem(routine.source or routine.id, p.message, place, p.file)
+                    for p in error.problems
+                ]
+            ) from None
+        with wave.open(str(files[text])) as w:
+            speech[text] = at_rate(w.getnframes(), SPEECH_RATE, rate)
+    lead_in = round(config.audio.wake_ms * rate / 1000)
+    return Prepared(timeline.plan(routine, speech, chime_frames(rate), rate, lead_in), files)
+
+
+def _place_of(routine: Routine, text: str) -> str:
+    """Where a line of speech comes from, as a person counts it."""
+    for step, side, other in timeline.played_steps(routine):
+        if text in (step.cue(side, other), timeline.recap(step.number, side)):
+            return f"step {step.number}"
+    return "title" if text == routine.title else ""

@@ -1,0 +1,63 @@
+"""Shared fixtures: isolated config folders, routine files written on the fly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+@pytest.fixture(autouse=True)
+def own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own XDG folders, so nobody's real config or cache is touched."""
+    home = tmp_path / "home"
+    for name, sub in {
+        "HOME": "",
+        "XDG_CONFIG_HOME": ".config",
+        "XDG_CACHE_HOME": ".cache",
+        "XDG_STATE_HOME": ".local/state",
+    }.items():
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    return home
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a file under the test's folder and return its path."""
+
+    def writer(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return writer
+
+
+@pytest.fixture(scope="session")
+def speech_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One speech cache for the whole run: eSpeak NG renders each line once."""
+    return tmp_path_factory.mktemp("speech")
+
+
+@pytest.fixture
+def settings(speech_folder: Path, tmp_path: Path):
+    """Default config whose cache is the run's shared speech cache."""
+    from dataclasses import replace
+
+    from player import config
+
+    base = config.load(None)
+    cache = speech_folder.parent / "cache"
+    if not (cache / "speech").exists():
+        cache.mkdir(exist_ok=True)
+        (cache / "speech").symlink_to(speech_folder)
+    return replace(base, paths=replace(base.paths, cache=cache, routines=tmp_path / "mine"))

@@ -1,0 +1,92 @@
+"""The command line as a person meets it: help, check, list, and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from player import cli
+
+COMMANDS = [sub.name for sub in cli.SUBCOMMANDS]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m player` as a person would, in a separate process."""
+    return subprocess.run(
+        [sys.executable, "-m", "player", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_cli_help_on_each_command_says_what_it_does_with_an_example(name, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main([name, "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert "Example:" in out and f"routine-player {name}" in out
+
+
+def test_cli_check_shipped_routines_all_valid(capsys):
+    assert cli.main(["check"]) == 0
+    assert capsys.readouterr().out == "4 of 4 routines valid.\n"
+
+
+def test_cli_check_bad_routine_gives_lines_and_nonzero_exit_without_traceback(write):
+    good = write("good.toml", 'title = "x"\n[[step]]\nsay = "a"\n')
+    bad = write("bad.toml", 'title = "x"\n[[step]]\nsya = "a"\nhold = 0\n')
+    result = run("check", str(good), str(bad))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f'{bad}: step 1: sya: unknown field (did you mean "say"?)',
+        f"{bad}: step 1: hold: expected seconds from 1 to 600, found 0",
+    ]
+    assert result.stdout == "1 of 2 routines valid.\n"
+
+
+def test_cli_check_reports_hold_problem_even_with_a_typo_elsewhere(write):
+    bad = write("bad.toml", 'title = "x"\n[[step]]\nsay = "a"\nhold = 0\n')
+    result = run("check", str(bad))
+    assert result.stderr == f"{bad}: step 1: hold: expected seconds from 1 to 600, found 0\n"
+
+
+def test_cli_list_shows_id_length_and_title_and_marks_a_replaced_routine(own_folders, capsys):
+    mine = own_folders / ".config" / "routine-player" / "routines"
+    mine.mkdir(parents=True)
+    (mine / "upper-glutes-hands.toml").write_text('title = "My hands"\n[[step]]\nsay = "a"\n')
+    (mine / "broken.toml").write_text("title = 3\n")
+    assert cli.main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    by_id = {line.split()[0]: line for line in lines}
+    assert "Upper glutes with a foam roller" in by_id["upper-glutes-foam-roller"]
+    assert "My hands (yours, in place of the shipped one)" in by_id["upper-glutes-hands"]
+    assert "cannot be played" in by_id["broken"]
+    length = by_id["upper-glutes-foam-roller"].split()[1]
+    minutes, seconds = length.lstrip("~").split(":")
+    assert 10 <= int(minutes) <= 25 and len(seconds) == 2
+
+
+def test_cli_bad_config_is_one_line_per_problem(write):
+    conf = write("c.toml", "[button]\npin = 40\n[voice]\nrat = 100\n")
+    result = run("--config", str(conf), "list")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{conf}: button.pin: expected a BCM GPIO number from 0 to 27, found 40",
+        f'{conf}: voice.rat: unknown field (did you mean "rate"?)',
+    ]
+
+
+def test_cli_unknown_command_is_one_line_and_exit_2():
+    result = run("chek")
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and "invalid choice: 'chek'" in result.stderr
+
+
+def test_cli_python_m_player_and_the_console_script_are_the_same():
+    result = run("list")
+    assert result.returncode == 0 and "upper-glutes-foam-roller" in result.stdout
