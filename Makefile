@@ -8,7 +8,7 @@ ROUTINE ?= upper-glutes-foam-roller
 DEBS := espeak-ng sox libasound2
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
-.PHONY: run test lint format deps chimes bench clean
+.PHONY: run test test-thorough lint format deps chimes clean
 
 run: $(VENV)/.installed
 	$(BIN)/routine-player play $(ROUTINE)
@@ -48,3 +48,8 @@ chimes: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+
+# The property tests with thousands of examples each (a few minutes).
+test-thorough: $(VENV)/.installed
+	$(BIN)/python -m pytest -q --hypothesis-profile=thorough tests/test_core_properties.py \
+		tests/test_core_gestures.py tests/test_core_timeline.py tests/test_routine.py

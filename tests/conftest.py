@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# A few hundred examples per property in CI; `--hypothesis-profile=thorough` for thousands.
+settings.register_profile("ci", max_examples=300)
+settings.register_profile("thorough", max_examples=5000)
+settings.load_profile("ci")
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")

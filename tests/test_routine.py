@@ -177,7 +177,7 @@ def test_routine_load_missing_file_and_folder_are_one_line(tmp_path):
         assert caught.value.lines() == [f"{path}: {message}"]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode)))
 def test_routine_parse_any_bytes_gives_routine_or_routine_error(data):
     try:
@@ -201,7 +201,7 @@ toml_values = st.recursive(
 step_keys = st.sampled_from(["say", "hold", "rest", "wait", "each_side", "chimes", "sya"])
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.fixed_dictionaries(
         {},
