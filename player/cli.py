@@ -34,20 +34,7 @@ def _routine(parser: argparse.ArgumentParser) -> None:
 def _render(parser: argparse.ArgumentParser) -> None:
     _routine(parser)
     parser.add_argument("-o", "--output", metavar="FILE.wav", required=True, help="where to write")
-
-
-def _start(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("routine", nargs="?", metavar="ROUTINE", help="a routine id")
-    _json(parser)
-
-
-def _json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON for programs")
-
-
-def _history(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, default=7, metavar="N", help="how far back (7)")
-    _json(parser)
+    parser.add_argument("--force", action="store_true", help="replace FILE.wav if it exists")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +62,22 @@ SUBCOMMANDS = (
         "List the routines the player can see, with their titles and how long each takes.",
         "routine-player list",
         "player.commands:list_routines",
+    ),
+    Subcommand(
+        "play",
+        "Play a routine now, through the speaker. On a terminal, keys stand in for the button: "
+        "space pauses and resumes, s stops, d skips a step while paused, q quits.",
+        "routine-player play upper-glutes-foam-roller",
+        "player.playback:play",
+        _routine,
+    ),
+    Subcommand(
+        "render",
+        "Write a whole routine as one WAV file, exactly as it plays when nobody presses the "
+        "button. Needs no sound card.",
+        "routine-player render upper-glutes-hands -o hands.wav",
+        "player.playback:render",
+        _render,
     ),
 )
 

@@ -58,10 +58,13 @@ class Prepared:
     files: dict[str, Path]
 
 
-def prepare(routine: Routine, config: Config, cache: SpeechCache | None = None) -> Prepared:
-    """Render (or find) every line the routine may speak; refuse with the step that failed."""
-    cache = cache or speech_cache(config)
-    rate = config.audio.sample_rate
+def prepare(routine: Routine, config: Config, rate: int | None = None) -> Prepared:
+    """Render (or find) every line the routine may speak; refuse with the step that failed.
+
+    `rate` is the rate the mixer really opened at, when it differs from the configured one.
+    """
+    cache = speech_cache(config)
+    rate = rate or config.audio.sample_rate
     files: dict[str, Path] = {}
     speech: dict[str, int] = {}
     for text in timeline.speech_texts(routine):

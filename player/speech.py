@@ -29,6 +29,7 @@ from player.core.errors import Problem, SpeechError
 RENDER_TRIES = 3
 SPEECH_RATE = 22050  # what pyttsx3's eSpeak driver writes: mono, 16-bit, 22050 Hz
 _engine: Any = None  # the process's one pyttsx3 engine, kept alive on purpose
+_voices: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +159,10 @@ def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
     several hundred comes back empty; such a render is tried again, a few times at most.
     """
     engine = _the_engine()
-    try:
-        engine.setProperty("voice", voice.name)
-    except ValueError:
-        message = f'expected an eSpeak NG voice, found "{voice.name}"'
-        raise SpeechError([Problem("voice.name", message)]) from None
+    if voice.name not in _voice_names(engine):
+        message = f'expected an eSpeak NG voice such as "en-us", found "{voice.name}"'
+        raise SpeechError([Problem("voice.name", message)])
+    engine.setProperty("voice", voice.name)
     engine.setProperty("rate", voice.rate)
     shortest = len(text.split()) * 60 / voice.rate * SPEECH_RATE * 0.3
     for _ in range(RENDER_TRIES):
@@ -174,6 +174,18 @@ def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
         if len(samples) // 2 >= shortest:
             return samples
     raise SpeechError([Problem("eSpeak NG", f"expected speech, found silence for {text!r}")])
+
+
+def _voice_names(engine: Any) -> frozenset[str]:
+    """Every name eSpeak NG answers to: "gmw/en-us", "en-us", "English (America)"."""
+    global _voices  # noqa: PLW0603  (read once per process, with the engine)
+    if _voices is None:
+        names: set[str] = set()
+        for voice in engine.getProperty("voices"):
+            ident, name = voice.id, voice.name
+            names |= {ident, ident.rsplit("/", 1)[-1], name, name.replace(" ", "_")}
+        _voices = frozenset(names)
+    return _voices
 
 
 def _the_engine() -> Any:

@@ -67,3 +67,12 @@ def settings(speech_folder: Path, tmp_path: Path):
         cache.mkdir(exist_ok=True)
         (cache / "speech").symlink_to(speech_folder)
     return replace(base, paths=replace(base.paths, cache=cache, routines=tmp_path / "mine"))
+
+
+@pytest.fixture
+def disk_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """SDL's disk driver: what the mixer plays lands as raw PCM in the returned file."""
+    out = tmp_path / "played.raw"
+    monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(out))
+    return out

@@ -101,7 +101,9 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Shutdown:
-    """The service is stopping: silence and end the session."""
+    """Silence and end the session at once: the service is stopping, or the person quit."""
+
+    ending: Ending = Ending.SERVICE_STOPPED
 
 
 Event = ButtonEdge | Tick | Command | Shutdown | Gesture
@@ -218,7 +220,7 @@ class Session:
         if isinstance(event, Command) and event.name in ("pause", "stop"):
             return self._command(event, now)  # silence first, like a press edge
         if isinstance(event, Shutdown):
-            return [self._silence(now), *self._end(Ending.SERVICE_STOPPED, now)]
+            return [self._silence(now), *self._end(event.ending, now)]
         actions = self._tick(now) + self._gestures(gestures, now)
         if isinstance(event, Command):
             actions += self._command(event, now)

@@ -1,0 +1,141 @@
+"""The mixer shell: pygame's mixer (pygame-ce), opened small so that silence comes quickly.
+
+`silence()` stops every channel. It is safe from any thread, at any time, any number of times:
+SDL locks its audio callback around the halt, so what is already in the device's buffer is the
+only sound that can follow it. Sounds are converted to the format the mixer really opened
+(`mixer.get_init()`), never an assumed one, and cut or padded to the frames the timeline planned,
+so that `play` and `render` agree to the frame.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import math
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame  # imported after PYGAME_HIDE_SUPPORT_PROMPT is set
+
+from player import chimes
+from player.config import AudioConfig
+from player.core.errors import AudioError, Problem
+from player.core.sounds import WAKE, Chime, Sound, Speech
+from player.core.timeline import Timeline
+
+WAKE_HZ = 30.0  # below what a small speaker plays, above an amplifier's idle threshold
+WAKE_DB = -45.0
+
+
+class Mixer:
+    """One open pygame mixer: timeline sounds on one channel, extras on another."""
+
+    def __init__(self, settings: AudioConfig) -> None:
+        if settings.device:
+            os.environ["AUDIODEV"] = settings.device
+        try:
+            with _quiet_stderr():  # ALSA and SDL's disk driver chatter on stderr as they open
+                pygame.mixer.pre_init(settings.sample_rate, -16, 1, settings.buffer_frames)
+                pygame.mixer.init()
+        except pygame.error as error:
+            driver = os.environ.get("SDL_AUDIODRIVER", "the default")
+            message = f"expected a sound device ({driver} driver), found none: {error}"
+            raise AudioError([Problem("audio", message)]) from None
+        rate, size, channels = pygame.mixer.get_init()
+        self.rate, self.channels, self.sample_bytes = rate, channels, abs(size) // 8
+        self.buffer_frames = settings.buffer_frames
+        self.volume = settings.volume
+        pygame.mixer.set_num_channels(2)
+        self._timeline = pygame.mixer.Channel(0)
+        self._extras = pygame.mixer.Channel(1)
+        self._sounds: dict[Sound, pygame.mixer.Sound] = {}
+
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes per frame in the mixer's format."""
+        return self.sample_bytes * self.channels
+
+    def load(self, sounds: Mapping[Sound, bytes]) -> None:
+        """Make raw sounds (in the mixer's format) ready to play."""
+        for key, raw in sounds.items():
+            if key not in self._sounds:
+                sound = pygame.mixer.Sound(buffer=raw)
+                sound.set_volume(self.volume)
+                self._sounds[key] = sound
+
+    def play(self, sound: Sound, timeline: bool = True) -> None:
+        """Start a loaded sound now; a timeline sound replaces the one before it."""
+        (self._timeline if timeline else self._extras).play(self._sounds[sound])
+
+    def silence(self) -> None:
+        """Stop every sound at once. Any thread, any time, any number of times."""
+        with contextlib.suppress(pygame.error):  # closed already: nothing can sound
+            pygame.mixer.stop()
+
+    def busy(self) -> bool:
+        """True while any channel is playing."""
+        return bool(pygame.mixer.get_busy())
+
+    def close(self) -> None:
+        """Silence and close the device."""
+        self.silence()
+        pygame.mixer.quit()
+
+
+def raw_sounds(
+    files: Mapping[str, Path], frames: Mapping[Sound, int], mixer: Mixer
+) -> dict[Sound, bytes]:
+    """Every sound a timeline uses, converted to the mixer's format at its planned length."""
+    out: dict[Sound, bytes] = {}
+    for sound, length in frames.items():
+        if isinstance(sound, Speech):
+            raw = pygame.mixer.Sound(str(files[sound.text])).get_raw()
+        elif sound.name == WAKE:
+            raw = wake_samples(length, mixer.rate, mixer.channels)
+        else:
+            raw = pygame.mixer.Sound(str(chimes.shipped(sound.name))).get_raw()
+        out[sound] = _fit(raw, length * mixer.frame_bytes)
+    return out
+
+
+def needed(plan: Timeline) -> dict[Sound, int]:
+    """Each sound a session of this timeline may play, with its planned frames."""
+    frames: dict[Sound, int] = {Speech(text): n for text, n in plan.speech.items()}
+    frames |= {Chime(name): n for name, n in plan.chimes.items()}
+    return frames | {entry.sound: entry.length for entry in plan.entries}
+
+
+def wake_samples(frames: int, rate: int, channels: int) -> bytes:
+    """A very quiet low hum that keeps a sleepy amplifier awake, faded in and out."""
+    amplitude = 32767 * 10 ** (WAKE_DB / 20)
+    fade = max(1, min(frames // 2, rate // 50))
+    values = array.array("h", bytes(2 * frames * channels))
+    for i in range(frames):
+        edge = min(1.0, i / fade, (frames - 1 - i) / fade)
+        value = round(amplitude * edge * math.sin(2 * math.pi * WAKE_HZ * i / rate))
+        for c in range(channels):
+            values[i * channels + c] = value
+    return values.tobytes()
+
+
+def _fit(raw: bytes, size: int) -> bytes:
+    """Cut or pad with silence to exactly `size` bytes."""
+    return raw[:size] if len(raw) >= size else raw + bytes(size - len(raw))
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send what C libraries print on stderr to /dev/null for a moment; errors come back to us."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -1,0 +1,142 @@
+"""`play` and `render`: a routine through the speaker now, or into one WAV file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from player import config, library, plans
+from player.audio import Mixer, needed, raw_sounds
+from player.core import routine
+from player.core.errors import PlayerError, Problem
+from player.core.session import Action, Changed, Command, Ended, Session, Shutdown, State
+from player.core.sounds import Sound
+from player.core.timeline import Timeline
+from player.runner import Runner
+from player.terminal import Keys, progress_line
+
+
+def _load(args: argparse.Namespace) -> tuple[config.Config, routine.Routine]:
+    settings = config.load(args.config)
+    return settings, routine.load(library.locate(args.routine, settings))
+
+
+def _ready(loaded: routine.Routine, settings: config.Config, mixer: Mixer) -> plans.Prepared:
+    """Render the routine's speech and load every sound it may play into the mixer."""
+    prepared = plans.prepare(loaded, settings, rate=mixer.rate)
+    mixer.load(raw_sounds(prepared.files, needed(prepared.timeline), mixer))
+    return prepared
+
+
+def play(args: argparse.Namespace) -> int:
+    """Play a routine now. On a terminal keys stand in for the button; otherwise to the end."""
+    settings, loaded = _load(args)
+    mixer = Mixer(settings.audio)
+    try:
+        prepared = _ready(loaded, settings, mixer)
+        return _play(prepared, settings, mixer)
+    finally:
+        mixer.close()
+
+
+def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> int:
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    session = Session(
+        [prepared.timeline],
+        hold_seconds=settings.button.hold_seconds,
+        pause_timeout=settings.player.pause_timeout_minutes * 60,
+    )
+    endings: list[Ended] = []
+
+    def observe(action: Action, now: float) -> None:
+        if isinstance(action, Ended):
+            endings.append(action)
+        elif action == Changed(State.WAITING) and not interactive:
+            runner.post(Command("resume"))  # nobody can press: go on
+
+    runner = Runner(session, mixer, observe)
+    title = prepared.timeline.routine.title
+    print(
+        f"Playing {title}"
+        + (": space pauses and resumes, s stops, q quits." if interactive else "."),
+        flush=True,
+    )
+    runner.handle(Command("start"), runner.clock())
+    keys = Keys(runner) if interactive else None
+    try:
+        if keys:
+            keys.start()
+        while not (endings and session.state is State.IDLE and session.next_deadline() is None):
+            runner.step(timeout=0.5 if keys else None)
+            if keys:
+                print(progress_line(session, runner.clock()), end="", flush=True)
+    except KeyboardInterrupt:
+        mixer.silence()
+        runner.handle(Shutdown(), runner.clock())
+        return 130
+    finally:
+        if keys:
+            keys.stop()
+    _drain(mixer)
+    print(("\n" if keys else "") + f"{title}: {endings[-1].ending.value}.")
+    return 0
+
+
+def _drain(mixer: Mixer, limit: float = 2.0) -> None:
+    """Let the last sound finish before the device closes."""
+    end = time.monotonic() + limit
+    while mixer.busy() and time.monotonic() < end:
+        time.sleep(0.02)
+
+
+def render(args: argparse.Namespace) -> int:
+    """Write the routine as one WAV, exactly as it plays with no presses."""
+    settings, loaded = _load(args)
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        message = "expected a new file name, found a file there (use --force to replace it)"
+        raise PlayerError([Problem(str(output), message)])
+    os.environ["SDL_AUDIODRIVER"] = "dummy"  # render never plays: no sound card needed
+    mixer = Mixer(replace(settings.audio, device=""))
+    try:
+        prepared = plans.prepare(loaded, settings, rate=mixer.rate)
+        tl = prepared.timeline
+        raw = raw_sounds(prepared.files, needed(tl), mixer)
+    finally:
+        mixer.close()
+    _write_wav(output, layout(tl, raw, mixer.frame_bytes), mixer)
+    minutes, seconds = divmod(round(tl.seconds()), 60)
+    print(f"Wrote {output}: {minutes}:{seconds:02d}, {tl.length} frames at {mixer.rate} Hz.")
+    return 0
+
+
+def layout(plan: Timeline, raw: Mapping[Sound, bytes], frame_bytes: int) -> bytes:
+    """The timeline as one stream of PCM: every sound at its planned frame, silence between."""
+    pcm = bytearray(plan.length * frame_bytes)
+    for entry in plan.entries:
+        pcm[entry.start * frame_bytes : entry.end * frame_bytes] = raw[entry.sound]
+    return bytes(pcm)
+
+
+def _write_wav(path: Path, pcm: bytes, mixer: Mixer) -> None:
+    """Write under a temporary name, then rename: never a half-written file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, scratch = tempfile.mkstemp(suffix=".wav", prefix=".render-", dir=folder)
+        with os.fdopen(handle, "wb") as raw, wave.open(raw, "wb") as out:
+            out.setnchannels(mixer.channels)
+            out.setsampwidth(mixer.sample_bytes)
+            out.setframerate(mixer.rate)
+            out.writeframes(pcm)
+        os.replace(scratch, path)
+    except OSError as error:
+        raise PlayerError(
+            [Problem(str(path), f"expected a file we can write, found: {error.strerror}")]
+        ) from None

@@ -1,0 +1,75 @@
+"""The loop that drives a session with the real clock and carries out its actions.
+
+Other threads (the button, the keyboard, the control socket) only `post()` stamped events; the
+loop sleeps on the queue until an event arrives or the session's next deadline, and never
+polls. A press edge is the one exception: `press()` silences the mixer in the caller's thread
+before the event is even queued.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable
+
+from player.audio import Mixer
+from player.core.session import (
+    Action,
+    ButtonEdge,
+    Event,
+    Play,
+    Session,
+    Silence,
+    Tick,
+)
+
+
+class Runner:
+    """A session, a mixer and a queue of stamped events between them."""
+
+    def __init__(
+        self,
+        session: Session,
+        mixer: Mixer,
+        observe: Callable[[Action, float], None] = lambda action, now: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.session, self.mixer, self.observe, self.clock = session, mixer, observe, clock
+        self._queue: queue.SimpleQueue[tuple[float, Event]] = queue.SimpleQueue()
+        self._last = float("-inf")
+
+    def post(self, event: Event) -> None:
+        """Hand an event to the loop, stamped now. Safe from any thread."""
+        self._queue.put((self.clock(), event))
+
+    def edge(self, pressed: bool) -> None:
+        """The button changed: on a press, silence first, in this thread; then tell the loop."""
+        if pressed:
+            self.mixer.silence()
+        self.post(ButtonEdge(pressed))
+
+    def step(self, timeout: float | None = None) -> None:
+        """Wait for one event or the next deadline (or `timeout`), and carry out the actions."""
+        deadline = self.session.next_deadline()
+        waits = [t for t in (timeout,) if t is not None]
+        if deadline is not None:
+            waits.append(max(0.0, deadline - self.clock()))
+        try:
+            at, event = self._queue.get(timeout=min(waits) if waits else None)
+        except queue.Empty:
+            at, event = self.clock(), Tick()
+        self.handle(event, at)
+
+    def handle(self, event: Event, at: float) -> None:
+        """Give the session one event (never back in time) and carry out what it says."""
+        at = self._last = max(at, self._last)
+        for action in self.session.handle(event, at):
+            self.perform(action, at)
+
+    def perform(self, action: Action, at: float) -> None:
+        """Carry out one action."""
+        if isinstance(action, Silence):
+            self.mixer.silence()
+        elif isinstance(action, Play):
+            self.mixer.play(action.sound, action.timeline)
+        self.observe(action, at)

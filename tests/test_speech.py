@@ -1,0 +1,85 @@
+"""The speech cache with the real pyttsx3 over eSpeak NG: render once, heal damage, say why."""
+
+from __future__ import annotations
+
+import array
+import wave
+from pathlib import Path
+
+import pytest
+
+from player.core.errors import SpeechError
+from player.speech import SPEECH_RATE, SpeechCache, Voice
+
+LINE = "Lean onto your left side, and breathe slowly."
+
+
+def samples(path: Path) -> array.array:
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, SPEECH_RATE)
+        return array.array("h", w.readframes(w.getnframes()))
+
+
+def test_speech_renders_a_cue_once_with_espeak_and_reuses_it(tmp_path):
+    cache = SpeechCache(tmp_path / "speech", Voice("en-us", 160))
+    assert cache.version.startswith("pyttsx3 2.99, eSpeak NG ")
+    first = cache.path(LINE)
+    audio = samples(first)
+    seconds = len(audio) / SPEECH_RATE
+    assert 2.0 < seconds < 5.0  # eight words at 160 a minute
+    assert max(abs(x) for x in audio) > 5000  # speech, not silence
+    stamp = first.stat().st_mtime_ns
+    assert cache.path(LINE) == first and first.stat().st_mtime_ns == stamp
+    assert cache.frames(LINE) == len(audio)
+    assert [p.name for p in first.parent.iterdir()] == [first.name]  # no temporary files left
+
+
+def test_speech_key_changes_with_voice_rate_and_text(tmp_path):
+    base = SpeechCache(tmp_path, Voice("en-us", 160))
+    assert base.key(LINE) != SpeechCache(tmp_path, Voice("en-us", 200)).key(LINE)
+    assert base.key(LINE) != SpeechCache(tmp_path, Voice("en-gb", 160)).key(LINE)
+    assert base.key(LINE) != base.key(LINE + " Again.")
+    assert base.key(LINE) != SpeechCache(tmp_path, Voice(), version="other").key(LINE)
+    faster = SpeechCache(tmp_path, Voice("en-us", 240)).path(LINE)
+    assert len(samples(faster)) < len(samples(base.path(LINE)))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
+def test_speech_damaged_cache_file_is_found_and_rendered_again(tmp_path, damage):
+    cache = SpeechCache(tmp_path, Voice())
+    path = cache.path(LINE)
+    good = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(good[: len(good) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"not a wav at all" * 100)
+    else:
+        path.write_bytes(good[:-100] + b"\x55" * 100)  # same size, samples changed
+    assert cache.cached(LINE) is None and not path.exists()
+    healed = cache.path(LINE)
+    assert len(samples(healed)) > SPEECH_RATE
+
+
+def test_speech_unknown_voice_is_one_line(tmp_path):
+    with pytest.raises(SpeechError) as caught:
+        SpeechCache(tmp_path, Voice("no-such-voice", 160)).path(LINE)
+    assert caught.value.lines() == [
+        'voice.name: expected an eSpeak NG voice such as "en-us", found "no-such-voice"'
+    ]
+
+
+def test_speech_cache_folder_that_cannot_be_made_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("in the way")
+    with pytest.raises(SpeechError) as caught:
+        SpeechCache(blocker / "speech", Voice()).path(LINE)
+    (line,) = caught.value.lines()
+    assert line.startswith(f"{blocker / 'speech'}: expected a cache folder we can write, found:")
+
+
+def test_speech_without_espeak_says_so(tmp_path):
+    with pytest.raises(SpeechError) as caught:
+        SpeechCache(tmp_path, Voice(), version="").path(LINE)
+    assert caught.value.lines() == [
+        "eSpeak NG: expected it installed, found it missing (install the espeak-ng package)"
+    ]
