@@ -79,6 +79,13 @@ SUBCOMMANDS = (
         "player.playback:render",
         _render,
     ),
+    Subcommand(
+        "daemon",
+        "Run the service: wait for the button, then play, pause and stop. This is what systemd "
+        "runs at boot; it logs one line per event.",
+        "routine-player daemon --config /etc/routine-player/config.toml",
+        "player.daemon:run",
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from player.audio import Mixer
 from player.core.session import (
@@ -24,6 +25,13 @@ from player.core.session import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Work for the loop's own thread: a reload, new routines, a status question."""
+
+    function: Callable[[], None]
+
+
 class Runner:
     """A session, a mixer and a queue of stamped events between them."""
 
@@ -35,7 +43,7 @@ class Runner:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session, self.mixer, self.observe, self.clock = session, mixer, observe, clock
-        self._queue: queue.SimpleQueue[tuple[float, Event]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[float, Event | Call]] = queue.SimpleQueue()
         self._last = float("-inf")
 
     def post(self, event: Event) -> None:
@@ -60,8 +68,15 @@ class Runner:
             at, event = self.clock(), Tick()
         self.handle(event, at)
 
-    def handle(self, event: Event, at: float) -> None:
+    def call(self, function: Callable[[], None]) -> None:
+        """Run `function` in the loop's thread, between events. Safe from any thread."""
+        self._queue.put((self.clock(), Call(function)))
+
+    def handle(self, event: Event | Call, at: float) -> None:
         """Give the session one event (never back in time) and carry out what it says."""
+        if isinstance(event, Call):
+            event.function()
+            return
         at = self._last = max(at, self._last)
         for action in self.session.handle(event, at):
             self.perform(action, at)

@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 import wave
 from dataclasses import dataclass
 from importlib import metadata
@@ -30,6 +31,7 @@ RENDER_TRIES = 3
 SPEECH_RATE = 22050  # what pyttsx3's eSpeak driver writes: mono, 16-bit, 22050 Hz
 _engine: Any = None  # the process's one pyttsx3 engine, kept alive on purpose
 _voices: frozenset[str] | None = None
+_rendering = threading.Lock()  # the one engine renders one line at a time, whatever the thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,8 @@ class SpeechCache:
         except OSError as error:
             raise _cache_error(self.folder, error) from None
         try:
-            samples = _synthesise(text, self.voice, scratch)
+            with _rendering:
+                samples = _synthesise(text, self.voice, scratch)
             return self._store(text, samples)
         finally:
             with contextlib.suppress(OSError):

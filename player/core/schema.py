@@ -108,7 +108,10 @@ def check_table(
 def nearest(key: str, known: list[str]) -> str | None:
     """The known key a typo most likely meant, if one is close."""
     near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return near[0] if near else None
+    if near:
+        return near[0]
+    longer = [k for k in known if len(key) >= 3 and k.startswith(key)]  # "safety": "safety_..."
+    return longer[0] if len(longer) == 1 else None
 
 
 def unknown(key: str, known: list[str]) -> str:

@@ -258,6 +258,14 @@ class Session:
             routine_left=max(0, plan.length - position) / plan.rate if self.plan else 0.0,
         )
 
+    def replace_plans(self, plans: Sequence[Timeline], selected: str | None = None) -> None:
+        """New routines (after a reload, or rendered in the background); a session that is
+        playing keeps its own plan to the end."""
+        if plans:
+            self.plans = {plan.routine.id: plan for plan in plans}
+            keep = selected if selected in self.plans else self.selected
+            self.selected = keep if keep in self.plans else plans[0].routine.id
+
     # Gestures ---------------------------------------------------------------------------
 
     def _gestures(self, gestures: list[Gesture], now: float) -> list[Action]:

@@ -1,0 +1,234 @@
+"""`routine-player daemon`: the service. One button, one speaker, started by systemd at boot.
+
+Start-up does everything that can fail before READY=1: the config, the selected routine and its
+speech, the mixer and the button. The other routines render in the background. A routine file
+that is broken is skipped with one log line; a broken selected routine or config stops the start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, replace
+
+from player import config, library, plans
+from player.audio import Mixer, needed, raw_sounds
+from player.button import PushButton
+from player.core import routine
+from player.core.errors import ConfigError, PlayerError, Problem, RoutineError
+from player.core.session import (
+    Action,
+    Changed,
+    Ended,
+    Selected,
+    Session,
+    Shutdown,
+    Started,
+    State,
+)
+from player.core.timeline import Timeline
+from player.notify import Notifier
+from player.runner import Runner
+
+log = logging.getLogger("routine-player")
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """The routines that loaded, and one line for each that did not."""
+
+    routines: dict[str, routine.Routine]
+    broken: list[str]
+
+
+def read_library(settings: config.Config) -> Library:
+    """Every routine the player can see; broken ones become one line each."""
+    found, broken = {}, []
+    for entry in library.entries(settings):
+        try:
+            found[entry.id] = routine.load(entry.path)
+        except RoutineError as error:
+            more = len(error.problems) - 1
+            broken.append(error.lines()[0] + (f" (and {more} more)" if more else ""))
+    return Library(found, broken)
+
+
+class Daemon:
+    """The service: a session, a runner, a mixer, a button and systemd's notify socket."""
+
+    def __init__(self, settings: config.Config, notifier: Notifier | None = None) -> None:
+        self.settings = settings
+        self.notifier = notifier or Notifier()
+        self.stopping = False
+        self.mixer: Mixer | None = None
+        self.button: PushButton | None = None
+        self.runner: Runner | None = None
+        self.session: Session | None = None
+
+    # Start-up --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Everything before READY=1; raises PlayerError (one line per problem) on failure."""
+        found = read_library(self.settings)
+        for line in found.broken:
+            log.warning("skipped a broken routine: %s", line)
+        chosen = self.settings.player.routine
+        if chosen not in found.routines:
+            where = self.settings.source or "config"
+            message = f'expected a routine the player can see, found "{chosen}"'
+            raise PlayerError([Problem(where, message, field="player.routine")])
+        self.mixer = Mixer(self.settings.audio)
+        first = self._plan(found.routines[chosen])
+        self.button = PushButton(self.settings.button.pin, self._edge)
+        self.session = Session(
+            [first],
+            hold_seconds=self.settings.button.hold_seconds,
+            pause_timeout=self.settings.player.pause_timeout_minutes * 60,
+            pressed_at_start=self.button.pressed,
+        )
+        self.runner = Runner(self.session, self.mixer, self._observe)
+        others = [r for rid, r in found.routines.items() if rid != chosen]
+        threading.Thread(target=self._render, args=([first], others, chosen), daemon=True).start()
+        self.notifier.ready(self._status())
+        log.info("ready: %s selected", chosen)
+
+    def _plan(self, loaded: routine.Routine) -> Timeline:
+        """Render a routine's speech and load its sounds into the mixer."""
+        assert self.mixer is not None
+        prepared = plans.prepare(loaded, self.settings, rate=self.mixer.rate)
+        self.mixer.load(raw_sounds(prepared.files, needed(prepared.timeline), self.mixer))
+        return prepared.timeline
+
+    def _render(self, done: list[Timeline], todo: list[routine.Routine], selected: str) -> None:
+        """In the background: render routines' speech, then hand them all to the session."""
+        ready = list(done)
+        for loaded in todo:
+            try:
+                ready.append(self._plan(loaded))
+            except PlayerError as error:
+                log.warning("skipped %s: %s", loaded.id, error.lines()[0])
+        assert self.runner is not None
+        self.runner.call(lambda: self._use(ready, selected))
+
+    def _use(self, ready: list[Timeline], selected: str) -> None:
+        assert self.session is not None
+        self.session.replace_plans(ready, selected)
+        log.info("routines ready: %s", ", ".join(p.routine.id for p in ready))
+
+    def reload(self) -> None:
+        """SIGHUP: read the config and routines again; keep the old ones if the new are broken."""
+        try:
+            settings = config.load(self.settings.source or None)
+        except ConfigError as error:
+            for line in error.lines():
+                log.warning("reload kept the old config: %s", line)
+            return
+        found = read_library(settings)
+        for line in found.broken:
+            log.warning("skipped a broken routine: %s", line)
+        if settings.player.routine not in found.routines:
+            log.warning(
+                'reload kept the old routines: "%s" cannot be played', settings.player.routine
+            )
+            return
+        for part in ("button", "audio"):
+            if getattr(settings, part) != getattr(self.settings, part):
+                log.warning("reload: the [%s] settings take effect after a restart", part)
+        self.settings = replace(settings, button=self.settings.button, audio=self.settings.audio)
+        assert self.session is not None
+        self.session.pause_timeout = settings.player.pause_timeout_minutes * 60
+        todo = list(found.routines.values())
+        threading.Thread(
+            target=self._render, args=([], todo, settings.player.routine), daemon=True
+        ).start()
+
+    # The loop ---------------------------------------------------------------------------
+
+    def _edge(self, pressed: bool) -> None:
+        """The button's callback: silence first (inside `edge`), then hand the edge on."""
+        if self.runner is not None:
+            self.runner.edge(pressed)
+        elif pressed and self.mixer is not None:
+            self.mixer.silence()
+
+    def serve(self) -> int:
+        """Run until SIGTERM or SIGINT; pet the watchdog from this loop."""
+        assert self.runner is not None
+        interval = self.notifier.watchdog_interval
+        next_pet = time.monotonic()
+        while not self.stopping:
+            if interval is not None and time.monotonic() >= next_pet:
+                self.notifier.watchdog()
+                next_pet = time.monotonic() + interval
+            self.runner.step(None if interval is None else max(0.0, next_pet - time.monotonic()))
+        return 0
+
+    def shut_down(self) -> None:
+        """Silence at once, record the session, and let the loop end. Safe in a signal handler."""
+        if self.mixer is not None:
+            self.mixer.silence()
+        if self.runner is not None:
+            self.runner.post(Shutdown())
+            self.runner.call(self._finish)
+        else:
+            self.stopping = True
+
+    def _finish(self) -> None:
+        self.stopping = True
+        self.notifier.stopping()
+        log.info("stopping")
+
+    def close(self) -> None:
+        """Let go of the button and the sound device."""
+        if self.button is not None:
+            self.button.close()
+        if self.mixer is not None:
+            self.mixer.close()
+
+    # What the session did ---------------------------------------------------------------
+
+    def _observe(self, action: Action, now: float) -> None:
+        line = _describe(action)
+        if line:
+            log.info(line)
+            self.notifier.status(self._status())
+
+    def _status(self) -> str:
+        assert self.session is not None
+        s = self.session.status(time.monotonic())
+        if s.state is State.IDLE:
+            return f"idle, {self.session.selected} selected"
+        where = f", step {s.step}" + (f", {s.side} side" if s.side else "") if s.step else ""
+        return f"{s.state.value} {s.routine}{where}"
+
+
+def _describe(action: Action) -> str:
+    """One log line per event that a person would want in the journal."""
+    if isinstance(action, Started):
+        return f"started {action.routine}"
+    if isinstance(action, Ended):
+        where = f" at step {action.step}" + (f", {action.side} side" if action.side else "")
+        return f"{action.ending.value}: {action.routine}" + (where if action.step else "")
+    if isinstance(action, Selected):
+        return f"selected {action.routine}"
+    if isinstance(action, Changed) and action.state in (State.PAUSED, State.WAITING):
+        return action.state.value
+    return ""
+
+
+def run(args: argparse.Namespace) -> int:
+    """The `daemon` command: start, serve until told to stop, exit 0."""
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    daemon = Daemon(config.load(args.config))
+    signal.signal(signal.SIGTERM, lambda *_: daemon.shut_down())
+    signal.signal(signal.SIGINT, lambda *_: daemon.shut_down())
+    signal.signal(signal.SIGHUP, lambda *_: daemon.runner and daemon.runner.call(daemon.reload))
+    try:
+        daemon.start()
+        return daemon.serve()
+    finally:
+        daemon.close()

@@ -1,0 +1,236 @@
+"""The daemon end to end, in-process: gpiozero's MockFactory for the button and SDL's disk
+driver for the speaker. Presses are `pin.drive_low()`, which runs the callbacks right here."""
+
+from __future__ import annotations
+
+import array
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from player import config
+from player.core.session import Ended, Ending, Play, State
+from player.core.sounds import Speech
+from player.core.timeline import STOP_NOTE
+from player.daemon import Daemon
+
+CUE = "Lie down slowly on the mat, and let your whole body settle into the floor for a moment."
+ROUTINE = """
+title = "Daemon test"
+sides = ["left", "right"]
+[[step]]
+say = "CUE"
+[[step]]
+say = "Hold the {side} side."
+each_side = true
+hold = 3
+""".replace("CUE", CUE)
+LOUD = 300
+
+
+@pytest.fixture
+def pins(monkeypatch):
+    """gpiozero's own mock pins, reset for each test."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
+    saved = Device.pin_factory
+    Device.pin_factory = MockFactory()
+    yield Device.pin_factory
+    Device.pin_factory.reset()
+    Device.pin_factory = saved
+
+
+@pytest.fixture
+def setup(tmp_path, settings, disk_audio) -> Path:
+    """A config whose selected routine is short, sharing the run's speech cache."""
+    (tmp_path / "routines").mkdir()
+    (tmp_path / "routines" / "short.toml").write_text(ROUTINE)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[player]\nroutine = "short"\n[paths]\nroutines = "routines"\n'
+        f'cache = "{settings.paths.cache}"\nstate = "state"\n'
+    )
+    return path
+
+
+class Running:
+    """A started daemon serving in a thread, with every action it took, timed."""
+
+    def __init__(self, path: Path) -> None:
+        self.daemon = Daemon(config.load(path))
+        self.actions: list[tuple[float, object]] = []
+
+    def __enter__(self) -> Running:
+        self.daemon.start()
+        observe = self.daemon.runner.observe
+        self.daemon.runner.observe = lambda a, now: (self.actions.append((now, a)), observe(a, now))
+        self.thread = threading.Thread(target=self.daemon.serve)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.daemon.shut_down()
+        self.thread.join(timeout=5)
+        self.daemon.close()
+
+    @property
+    def session(self):
+        return self.daemon.session
+
+    def until(self, condition, timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < end, "timed out waiting"
+            time.sleep(0.01)
+
+    def played(self, sound) -> bool:
+        return any(isinstance(a, Play) and a.sound == sound for _, a in self.actions)
+
+
+def press(pin, length: float = 0.1) -> None:
+    pin.drive_low()
+    time.sleep(length)
+    pin.drive_high()
+
+
+def test_daemon_press_starts_the_default_routine(pins, setup):
+    with Running(setup) as run:
+        assert run.session.state is State.IDLE
+        press(pins.pin(17))
+        run.until(lambda: run.session.state is State.PLAYING)
+        run.until(lambda: run.played(Speech("Daemon test")))
+
+
+def test_daemon_press_mid_cue_is_silent_within_one_buffer(pins, setup, disk_audio):
+    with Running(setup) as run:
+        press(pins.pin(17))
+        run.until(lambda: run.played(Speech(CUE)))
+        time.sleep(1.0)
+        pins.pin(17).drive_low()  # the callback silences before drive_low returns
+        at = os.path.getsize(disk_audio) // 2
+        time.sleep(0.6)
+        pins.pin(17).drive_high()
+        run.until(lambda: run.session.state is State.PAUSED)
+        buffer = run.daemon.mixer.buffer_frames
+    played = array.array("h", disk_audio.read_bytes())
+    assert any(abs(x) > LOUD for x in played[at - 4000 : at])  # the cue was sounding
+    last_loud = max(i for i, x in enumerate(played[: at + 22050]) if abs(x) > LOUD)
+    assert last_loud - at <= buffer + 2048  # one buffer, plus SDL's 4 KiB file buffer
+
+
+def test_daemon_short_press_resumes_with_the_exact_hold_left(pins, setup):
+    with Running(setup) as run:
+        press(pins.pin(17))
+        run.until(lambda: run.session.status(time.monotonic()).hold_left is not None)
+        time.sleep(1.0)
+        press(pins.pin(17))  # pause, a second into the first hold
+        run.until(lambda: run.session.state is State.PAUSED)
+        time.sleep(1.0)
+        press(pins.pin(17))  # resume
+        run.until(lambda: any(isinstance(a, Ended) for _, a in run.actions), timeout=60)
+        ended = next(a for _, a in run.actions if isinstance(a, Ended))
+        assert ended.ending is Ending.COMPLETED
+        plan = run.session.plans["short"]
+        assert run.session.hold_played == [h.end - h.start for h in plan.holds]
+
+
+def test_daemon_long_press_stops_and_speaks_the_stop_note(pins, setup, caplog):
+    caplog.set_level(logging.INFO, logger="routine-player")
+    with Running(setup) as run:
+        press(pins.pin(17))
+        run.until(lambda: run.played(Speech(CUE)))
+        press(pins.pin(17), length=1.8)
+        run.until(lambda: run.played(Speech(STOP_NOTE)))
+        ended = next(a for _, a in run.actions if isinstance(a, Ended))
+        assert (ended.ending, ended.step) == (Ending.STOPPED, 1)
+    assert "stopped: short at step 1" in caplog.text
+
+
+def test_daemon_button_held_at_start_up_starts_nothing(pins, setup):
+    pins.pin(17).drive_low()
+    with Running(setup) as run:
+        time.sleep(0.3)
+        pins.pin(17).drive_high()
+        time.sleep(0.5)
+        assert run.session.state is State.IDLE and run.actions == []
+
+
+def test_daemon_contact_bounce_is_one_press(pins, setup):
+    with Running(setup) as run:
+        pin = pins.pin(17)
+        for level in (False, True, False, True, False):  # chatter within a few ms
+            pin.drive_low() if not level else pin.drive_high()
+        time.sleep(0.1)
+        for level in (True, False, True):
+            pin.drive_high() if level else pin.drive_low()
+        run.until(lambda: run.session.state is State.PLAYING)
+        time.sleep(0.5)
+        assert run.session.state is State.PLAYING  # not started and then paused
+        assert sum(1 for _, a in run.actions if type(a).__name__ == "Started") == 1
+
+
+def daemon_process(setup: Path, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "player", "daemon", "--config", str(setup)],
+        env={**os.environ, "GPIOZERO_PIN_FACTORY": "mock", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_daemon_notifies_systemd_and_exits_0_on_sigterm(setup, tmp_path):
+    address = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(address)
+        sock.settimeout(30)
+        proc = daemon_process(setup, NOTIFY_SOCKET=address, WATCHDOG_USEC="200000")
+        seen: list[str] = []
+        while not ("READY=1" in seen and "WATCHDOG=1" in seen):
+            seen += sock.recv(4096).decode().splitlines()
+        assert any(line.startswith("STATUS=idle") for line in seen)
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        while "STOPPING=1" not in seen:
+            seen += sock.recv(4096).decode().splitlines()
+    out = proc.stdout.read()
+    assert "ready: short selected" in out and "stopping" in out
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_daemon_refuses_to_start_with_a_broken_selected_routine(setup, tmp_path):
+    (tmp_path / "routines" / "short.toml").write_text('title = "x"\n[[step]]\nsya = "x"\n')
+    proc = daemon_process(setup)
+    assert proc.wait(timeout=30) == 1
+    err = proc.stderr.read()
+    assert err.splitlines() == [
+        f'{setup}: player.routine: expected a routine the player can see, found "short"'
+    ]
+    assert "skipped a broken routine:" in proc.stdout.read()
+
+
+def test_daemon_skips_a_broken_routine_but_starts(pins, setup, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="routine-player")
+    (tmp_path / "routines" / "broken.toml").write_text("title = ")
+    with Running(setup) as run:
+        assert run.session.state is State.IDLE
+    assert "skipped a broken routine:" in caplog.text and "broken.toml" in caplog.text
+
+
+def test_daemon_bad_config_is_one_line_per_problem_and_no_start(setup):
+    setup.write_text("[button]\npin = 99\n[player]\nroutine = 'short'\nsafety = 1\n")
+    proc = daemon_process(setup)
+    assert proc.wait(timeout=30) == 1
+    assert proc.stderr.read().splitlines() == [
+        f"{setup}: button.pin: expected a BCM GPIO number from 0 to 27, found 99",
+        f'{setup}: player.safety: unknown field (did you mean "safety_reminder"?)',
+    ]
