@@ -8,7 +8,7 @@ ROUTINE ?= upper-glutes-foam-roller
 DEBS := espeak-ng sox libasound2
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
-.PHONY: run test test-thorough lint format deps chimes clean
+.PHONY: run test test-thorough lint format deps chimes clean install uninstall bench
 
 run: $(VENV)/.installed
 	$(BIN)/routine-player play $(ROUTINE)
@@ -53,3 +53,11 @@ clean:
 test-thorough: $(VENV)/.installed
 	$(BIN)/python -m pytest -q --hypothesis-profile=thorough tests/test_core_properties.py \
 		tests/test_core_gestures.py tests/test_core_timeline.py tests/test_routine.py
+
+# On the Pi, as root: the service, its user, config and venv (docs/raspberry-pi.md).
+install:
+	sh systemd/install.sh
+
+# Removes the program; keeps config, routines and history.
+uninstall:
+	sh systemd/uninstall.sh

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Install routine-player as a system service on Raspberry Pi OS (bookworm). Run as root from the
+# repository: `sudo make install`. Never overwrites a config, routine or history that is there.
+# DESTDIR installs into another root; NO_SYSTEM=1 skips apt, users and systemctl (for tests).
+set -eu
+cd "$(dirname "$0")/.."
+DESTDIR=${DESTDIR:-}
+PREFIX=${PREFIX:-/opt/routine-player}
+PYTHON=${PYTHON:-/usr/bin/python3}
+say() { printf 'routine-player install: %s\n' "$*"; }
+
+if [ -z "${NO_SYSTEM:-}" ]; then
+	[ "$(id -u)" = 0 ] || { say "run as root: sudo make install"; exit 1; }
+	say "Debian packages"
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng libasound2 python3-venv
+	apt-get install -y -q python3-lgpio 2>/dev/null || say "python3-lgpio not packaged here: lgpio comes from PyPI"
+	say "user routine-player in the gpio and audio groups"
+	getent group gpio >/dev/null || groupadd --system gpio
+	getent group audio >/dev/null || groupadd --system audio
+	id routine-player >/dev/null 2>&1 || useradd --system --user-group --no-create-home \
+		--home-dir /var/lib/routine-player --shell /usr/sbin/nologin routine-player
+	usermod -a -G gpio,audio routine-player
+fi
+
+say "program in $PREFIX"
+$PYTHON -m venv --clear --system-site-packages "$DESTDIR$PREFIX/venv"
+"$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} .
+"$DESTDIR$PREFIX/venv/bin/python" -c 'import lgpio' 2>/dev/null \
+	|| "$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} lgpio \
+	|| say "lgpio is missing: the button needs it on a Pi"
+
+say "config in /etc/routine-player (kept if there)"
+install -d -m 0755 "$DESTDIR/etc/routine-player" "$DESTDIR/etc/routine-player/routines"
+if [ -e "$DESTDIR/etc/routine-player/config.toml" ]; then
+	say "kept the config that is there"
+else
+	install -m 0644 systemd/config.toml "$DESTDIR/etc/routine-player/config.toml"
+fi
+install -d -m 0755 "$DESTDIR/etc/systemd/system"
+install -m 0644 systemd/routine-player.service "$DESTDIR/etc/systemd/system/routine-player.service"
+
+if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
+	say "service enabled and started"
+	systemctl daemon-reload
+	systemctl enable routine-player
+	systemctl restart routine-player
+else
+	say "systemd is not running here: start it later with systemctl enable --now routine-player"
+fi

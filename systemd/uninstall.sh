@@ -1,0 +1,17 @@
+#!/bin/sh
+# Remove routine-player's program and service. Keeps the person's config, routines and history
+# (/etc/routine-player, /var/lib/routine-player) and the user that owns them.
+set -eu
+DESTDIR=${DESTDIR:-}
+PREFIX=${PREFIX:-/opt/routine-player}
+say() { printf 'routine-player uninstall: %s\n' "$*"; }
+
+if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
+	systemctl disable --now routine-player 2>/dev/null || true
+fi
+rm -f "$DESTDIR/etc/systemd/system/routine-player.service"
+if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
+	systemctl daemon-reload
+fi
+rm -rf "$DESTDIR$PREFIX" "$DESTDIR/var/cache/routine-player"
+say "removed the program; kept /etc/routine-player and /var/lib/routine-player"

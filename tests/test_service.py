@@ -1,0 +1,124 @@
+"""The systemd unit and the install scripts, as far as a machine without systemd running allows.
+The unit itself running under systemd is checked on a booted Debian (`make vm-test`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from player import config, library
+
+ROOT = Path(__file__).resolve().parent.parent
+UNIT = ROOT / "systemd" / "routine-player.service"
+analyze = pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+
+
+def unit_here(tmp_path: Path) -> Path:
+    """The unit with ExecStart pointing at this venv's command, which exists on this machine."""
+    here = Path(sys.executable).parent / "routine-player"
+    text = UNIT.read_text().replace("/opt/routine-player/venv/bin/routine-player", str(here))
+    path = tmp_path / "routine-player.service"
+    path.write_text(text)
+    return path
+
+
+@analyze
+def test_service_unit_verifies_cleanly(tmp_path):
+    result = subprocess.run(
+        ["systemd-analyze", "verify", str(unit_here(tmp_path))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@analyze
+def test_service_unit_scores_1_5_or_lower(tmp_path):
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", str(unit_here(tmp_path))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    score = float(re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout)[1])
+    assert score <= 1.5, result.stdout
+
+
+def test_service_unit_keeps_its_promises():
+    text = UNIT.read_text()
+    for line in (
+        "Type=notify",
+        "Restart=on-failure",
+        "RuntimeDirectory=routine-player",
+        "WorkingDirectory=/run/routine-player",
+        "DevicePolicy=closed",
+        "DeviceAllow=char-alsa rw",
+        "DeviceAllow=char-gpiochip rw",
+        "RestrictAddressFamilies=AF_UNIX",
+        "SupplementaryGroups=gpio audio",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+    ):
+        assert line in text.splitlines(), line
+    assert "PrivateDevices=yes" not in text.splitlines()  # it would hide /dev/snd and the gpiochips
+    assert re.search(r"^WatchdogSec=\d+", text, re.M)
+
+
+def test_service_shipped_config_is_valid_and_names_a_shipped_routine():
+    settings = config.load(ROOT / "systemd" / "config.toml")
+    assert settings.paths.state == Path("/var/lib/routine-player")
+    assert settings.player.routine in {e.id for e in library.entries(settings)}
+
+
+def run_script(name: str, dest: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DESTDIR": str(dest), "NO_SYSTEM": "1", "PYTHON": sys.executable}
+    return subprocess.run(
+        ["sh", str(ROOT / "systemd" / name)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
+    dest = tmp_path / "root"
+    mine = dest / "etc" / "routine-player"
+    mine.mkdir(parents=True)
+    (mine / "config.toml").write_text("[voice]\nrate = 140\n")
+    history = dest / "var" / "lib" / "routine-player" / "history.sqlite3"
+    history.parent.mkdir(parents=True)
+    history.write_bytes(b"the person's history")
+    installed = run_script("install.sh", dest)
+    assert installed.returncode == 0, installed.stderr
+    assert "kept the config that is there" in installed.stdout
+    assert (mine / "config.toml").read_text() == "[voice]\nrate = 140\n"
+    assert (dest / "etc/systemd/system/routine-player.service").read_bytes() == UNIT.read_bytes()
+    command = dest / "opt/routine-player/venv/bin/routine-player"
+    listed = subprocess.run([str(command), "list"], capture_output=True, text=True, check=False)
+    assert "upper-glutes-foam-roller" in listed.stdout
+    (mine / "routines" / "mine.toml").write_text('title = "Mine"\n[[step]]\nsay = "Hi."\n')
+
+    removed = run_script("uninstall.sh", dest)
+    assert removed.returncode == 0, removed.stderr
+    assert not (dest / "opt/routine-player").exists()
+    assert not (dest / "etc/systemd/system/routine-player.service").exists()
+    assert (mine / "config.toml").read_text() == "[voice]\nrate = 140\n"
+    assert (mine / "routines" / "mine.toml").exists()
+    assert history.read_bytes() == b"the person's history"
+
+
+def test_service_install_writes_the_config_when_there_is_none(tmp_path):
+    dest = tmp_path / "root"
+    assert run_script("install.sh", dest).returncode == 0
+    written = dest / "etc/routine-player/config.toml"
+    assert written.read_bytes() == (ROOT / "systemd" / "config.toml").read_bytes()
