@@ -37,6 +37,11 @@ def _render(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace FILE.wav if it exists")
 
 
+def _history(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--days", type=int, default=7, metavar="N", help="how far back (7)")
+    parser.add_argument("--json", action="store_true", help="print JSON for programs")
+
+
 @dataclass(frozen=True, slots=True)
 class Subcommand:
     """One command: its words for `--help`, where its code lives, and its arguments."""
@@ -85,6 +90,14 @@ SUBCOMMANDS = (
         "runs at boot; it logs one line per event.",
         "routine-player daemon --config /etc/routine-player/config.toml",
         "player.daemon:run",
+    ),
+    Subcommand(
+        "history",
+        "Show past sessions: when, which routine, how long on each side, and how each ended "
+        "(completed, stopped, and where).",
+        "routine-player history --days 30",
+        "player.commands:history",
+        _history,
     ),
 )
 

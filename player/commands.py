@@ -1,14 +1,18 @@
-"""`check` and `list`: the commands that read routines without playing them."""
+"""`check`, `list` and `history`: the commands that read routines and records, and play nothing."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
+from dataclasses import asdict
 from pathlib import Path
 
 from player import config, library, plans
 from player.core import routine
 from player.core.errors import RoutineError
+from player.history import History, Row
 
 
 def check(args: argparse.Namespace) -> int:
@@ -53,3 +57,59 @@ def list_routines(args: argparse.Namespace) -> int:
 def _minutes(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def history(args: argparse.Namespace) -> int:
+    """Past sessions: when, which routine, how long, each side, and how each ended."""
+    settings = config.load(args.config)
+    store = History(settings.paths.state)
+    try:
+        rows = store.since(args.days * 86400)
+    finally:
+        store.close()
+    if args.json:
+        print(
+            json.dumps({"sessions": [asdict(r) for r in rows], "summary": _summary(rows)}, indent=2)
+        )
+        return 0
+    if not rows:
+        print(f"No sessions in the last {args.days} days.")
+        return 0
+    sides = sorted({side for r in rows for side in r.side_seconds})
+    header = ["When", "Routine", "Played", *[s.capitalize() for s in sides], "Ended"]
+    table = [header] + [
+        [
+            time.strftime("%a %d %b %H:%M", time.localtime(r.started)),
+            r.routine,
+            _minutes(r.played_seconds),
+            *[_minutes(r.side_seconds[s]) if s in r.side_seconds else "-" for s in sides],
+            _ending(r),
+        ]
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    total = _summary(rows)
+    per_side = ", ".join(f"{s} {_minutes(v)}" for s, v in total["side_seconds"].items())
+    print(
+        f"\nLast {args.days} days: {total['sessions']} sessions, "
+        f"{_minutes(total['played_seconds'])} in all" + (f"; {per_side}." if per_side else ".")
+    )
+    return 0
+
+
+def _ending(row: Row) -> str:
+    where = f" at step {row.step}" + (f", {row.side} side" if row.side else "") if row.step else ""
+    return row.ending + where
+
+
+def _summary(rows: list[Row]) -> dict:
+    sides: dict[str, float] = {}
+    for row in rows:
+        for side, seconds in row.side_seconds.items():
+            sides[side] = sides.get(side, 0.0) + seconds
+    played = sum(r.played_seconds for r in rows)
+    return {"sessions": len(rows), "played_seconds": played, "side_seconds": sides}

@@ -31,6 +31,7 @@ from player.core.session import (
     State,
 )
 from player.core.timeline import Timeline
+from player.history import History, Recorder
 from player.notify import Notifier
 from player.runner import Runner
 
@@ -68,6 +69,7 @@ class Daemon:
         self.button: PushButton | None = None
         self.runner: Runner | None = None
         self.session: Session | None = None
+        self.history: History | None = None
 
     # Start-up --------------------------------------------------------------------------
 
@@ -90,6 +92,8 @@ class Daemon:
             pause_timeout=self.settings.player.pause_timeout_minutes * 60,
             pressed_at_start=self.button.pressed,
         )
+        self.history = History(self.settings.paths.state)
+        self.recorder = Recorder(self.history, self.session, self.settings.player.safety_reminder)
         self.runner = Runner(self.session, self.mixer, self._observe)
         others = [r for rid, r in found.routines.items() if rid != chosen]
         threading.Thread(target=self._render, args=([first], others, chosen), daemon=True).start()
@@ -183,7 +187,9 @@ class Daemon:
         log.info("stopping")
 
     def close(self) -> None:
-        """Let go of the button and the sound device."""
+        """Let go of the button, the sound device and the history database."""
+        if self.history is not None:
+            self.history.close()
         if self.button is not None:
             self.button.close()
         if self.mixer is not None:
@@ -192,6 +198,7 @@ class Daemon:
     # What the session did ---------------------------------------------------------------
 
     def _observe(self, action: Action, now: float) -> None:
+        self.recorder.observe(action)
         line = _describe(action)
         if line:
             log.info(line)

@@ -19,6 +19,7 @@ from player.core.errors import PlayerError, Problem
 from player.core.session import Action, Changed, Command, Ended, Session, Shutdown, State
 from player.core.sounds import Sound
 from player.core.timeline import Timeline
+from player.history import History, Recorder
 from player.runner import Runner
 from player.terminal import Keys, progress_line
 
@@ -54,8 +55,11 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
         pause_timeout=settings.player.pause_timeout_minutes * 60,
     )
     endings: list[Ended] = []
+    history = History(settings.paths.state)
+    recorder = Recorder(history, session, settings.player.safety_reminder)
 
     def observe(action: Action, now: float) -> None:
+        recorder.observe(action)
         if isinstance(action, Ended):
             endings.append(action)
         elif action == Changed(State.WAITING) and not interactive:
@@ -84,6 +88,7 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
     finally:
         if keys:
             keys.stop()
+        history.close()
     _drain(mixer)
     print(("\n" if keys else "") + f"{title}: {endings[-1].ending.value}.")
     return 0

@@ -79,7 +79,7 @@ class SpeechCache:
         """The cached length in frames at `SPEECH_RATE`, without rendering; None if not cached."""
         if not self.version:
             return None
-        for candidate in self.folder.glob(self.key(text) + ".*.wav"):
+        for candidate in sorted(self.folder.glob(self.key(text) + ".*.wav")):
             with contextlib.suppress(OSError, wave.Error, EOFError), wave.open(str(candidate)) as w:
                 if candidate.stat().st_size >= 44 + 2 * w.getnframes():
                     return w.getnframes()
@@ -107,8 +107,10 @@ class SpeechCache:
             raise _cache_error(self.folder, error) from None
         try:
             with _rendering:
-                samples = _synthesise(text, self.voice, scratch)
-            return self._store(text, samples)
+                # Another thread or process may have rendered it meanwhile: the first one wins,
+                # so every reader of the cache sees the same file (renders differ by a few frames).
+                done = self.cached(text)
+                return done or self._store(text, _synthesise(text, self.voice, scratch))
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(scratch)

@@ -43,7 +43,7 @@ from player.core.gestures import (
     ShortPress,
 )
 from player.core.sounds import Chime, Sound, Speech
-from player.core.timeline import STOP_NOTE, Span, Timeline, announce, recap
+from player.core.timeline import REMINDER, STOP_NOTE, Span, Timeline, announce, recap
 
 LEAD_IN_TICKS = 3
 TONE_GAP = 0.15
@@ -202,6 +202,7 @@ class Session:
         self._side_frames: dict[str, int] = {}
         self._played = 0
         self._paused_at = 0.0
+        self.reminders: set[str] = set()  # routines whose next start says the safety reminder
 
     # The public face ------------------------------------------------------------------
 
@@ -338,14 +339,14 @@ class Session:
         self.hold_played = [0] * len(self.plan.holds)
         self._side_frames = {side: 0 for side in self.plan.routine.sides}
         self._played = 0
-        self.state = State.PLAYING
         routine = self.plan.routine
-        return [
-            *silence,
-            Started(routine.id, routine.title),
-            Changed(State.PLAYING),
-            *self._tick(now),
-        ]
+        started: list[Action] = [*silence, Started(routine.id, routine.title)]
+        if routine.id in self.reminders:
+            self.reminders.discard(routine.id)
+            started += self._extra([Speech(REMINDER)], now)
+            return self._run_from(self._extras_end, now, started)
+        self.state = State.PLAYING
+        return [*started, Changed(State.PLAYING), *self._tick(now)]
 
     def _freeze_and_confirm(self, now: float) -> list[Action]:
         self._freeze(now)

@@ -22,6 +22,10 @@ from player.core.sounds import WAKE, Chime, Sound, Speech
 GAP_SECONDS = 1.0
 STOP_NOTE = "Stopped. Rest for a moment, and ease off the pressure."
 CLOSING = "That is the end of this routine."
+REMINDER = (
+    "You stopped at the same step more than once lately, so go gently today. If the pain keeps "
+    "coming back, or comes with numbness or tingling, please see a professional."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,7 @@ def speech_texts(routine: Routine) -> list[str]:
     lines = [routine.title]
     for step, side, other in played_steps(routine):
         lines += [step.cue(side, other), recap(step.number, side)]
-    lines += [CLOSING, STOP_NOTE, announce(routine)]
+    lines += [CLOSING, STOP_NOTE, REMINDER, announce(routine)]
     return list(dict.fromkeys(lines))
 
 
