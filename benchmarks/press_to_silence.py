@@ -91,7 +91,9 @@ def ours(rng: random.Random) -> tuple[list[float], list[float], int]:
     after = []
     for pressed in marks:
         frame = growth.frame_at(pressed)
-        window = samples[frame - 2048 : frame + 11025]  # around the press, then 0.5 s
+        # From a little before the press to 0.25 s after it (the release, and its pause tone,
+        # come at 0.3 s).
+        window = samples[frame - 2048 : frame + 5512]
         loud = [i - 2048 for i, x in enumerate(window) if abs(x) > 300]
         after.append(max(0, max(loud) + 1) / 22050 * 1000)
     return callback_us, after, buffer

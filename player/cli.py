@@ -42,6 +42,17 @@ def _history(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for programs")
 
 
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the daemon's JSON reply")
+
+
+def _start(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "routine", nargs="?", metavar="ROUTINE", help="a routine id (default: the selected one)"
+    )
+    _json(parser)
+
+
 @dataclass(frozen=True, slots=True)
 class Subcommand:
     """One command: its words for `--help`, where its code lives, and its arguments."""
@@ -98,6 +109,29 @@ SUBCOMMANDS = (
         "routine-player history --days 30",
         "player.commands:history",
         _history,
+    ),
+    *(
+        Subcommand(
+            name,
+            f"Ask the running daemon to {does}, over its control socket.",
+            f"routine-player {name}",
+            "player.commands:control",
+            _json,
+        )
+        for name, does in (
+            ("status", "say what it is doing"),
+            ("pause", "pause (sound stops at once)"),
+            ("resume", "resume where it paused"),
+            ("stop", "stop the routine (sound stops at once)"),
+        )
+    ),
+    Subcommand(
+        "start",
+        "Ask the running daemon to start a routine (the selected one if none is named), over "
+        "its control socket.",
+        "routine-player start upper-glutes-hands",
+        "player.commands:control",
+        _start,
     ),
 )
 

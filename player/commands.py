@@ -1,4 +1,5 @@
-"""`check`, `list` and `history`: the commands that read routines and records, and play nothing."""
+"""The commands that play nothing themselves: check, list, history, and the daemon's remote
+control (status, pause, resume, stop, start)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from player import config, library, plans
+from player.control import request
 from player.core import routine
 from player.core.errors import RoutineError
 from player.history import History, Row
@@ -94,8 +96,9 @@ def history(args: argparse.Namespace) -> int:
         )
     total = _summary(rows)
     per_side = ", ".join(f"{s} {_minutes(v)}" for s, v in total["side_seconds"].items())
+    count = total["sessions"]
     print(
-        f"\nLast {args.days} days: {total['sessions']} sessions, "
+        f"\nLast {args.days} days: {count} session{'s' if count != 1 else ''}, "
         f"{_minutes(total['played_seconds'])} in all" + (f"; {per_side}." if per_side else ".")
     )
     return 0
@@ -113,3 +116,35 @@ def _summary(rows: list[Row]) -> dict:
             sides[side] = sides.get(side, 0.0) + seconds
     played = sum(r.played_seconds for r in rows)
     return {"sessions": len(rows), "played_seconds": played, "side_seconds": sides}
+
+
+def control(args: argparse.Namespace) -> int:
+    """status, pause, resume, stop, start [ROUTINE]: ask the running daemon, say its answer."""
+    settings = config.load(args.config)
+    payload = {"command": args.command, "routine": getattr(args, "routine", None)}
+    reply = request(settings.paths.control_socket, payload)
+    if args.json:
+        print(json.dumps(reply))
+        return 0 if reply.get("ok") else 1
+    if not reply.get("ok"):
+        print(f"{settings.paths.control_socket}: {reply.get('error')}", file=sys.stderr)
+        return 1
+    if args.command != "status" and not reply.get("changed"):
+        print(f"Nothing to {args.command}: the player is {reply['state']}.")
+        return 1
+    print(_say_status(reply))
+    return 0
+
+
+def _say_status(reply: dict) -> str:
+    if reply["state"] == "idle":
+        return f"Idle; {reply['selected']} is selected."
+    parts = [f"{reply['state'].capitalize()} {reply['title']}"]
+    if reply["step"]:
+        parts.append(f"step {reply['step']} of {reply['steps']}")
+    if reply["side"]:
+        parts.append(f"{reply['side']} side")
+    if reply["hold_left"] is not None:
+        parts.append(f"hold {_minutes(reply['hold_left'])} left")
+    parts.append(f"{_minutes(reply['routine_left'])} to go")
+    return ", ".join(parts) + "."

@@ -18,11 +18,13 @@ from dataclasses import dataclass, replace
 from player import config, library, plans
 from player.audio import Mixer, needed, raw_sounds
 from player.button import PushButton
+from player.control import ControlServer
 from player.core import routine
 from player.core.errors import ConfigError, PlayerError, Problem, RoutineError
 from player.core.session import (
     Action,
     Changed,
+    Command,
     Ended,
     Selected,
     Session,
@@ -70,6 +72,7 @@ class Daemon:
         self.runner: Runner | None = None
         self.session: Session | None = None
         self.history: History | None = None
+        self.control: ControlServer | None = None
 
     # Start-up --------------------------------------------------------------------------
 
@@ -97,6 +100,8 @@ class Daemon:
         self.runner = Runner(self.session, self.mixer, self._observe)
         others = [r for rid, r in found.routines.items() if rid != chosen]
         threading.Thread(target=self._render, args=([first], others, chosen), daemon=True).start()
+        self.control = ControlServer(self.settings.paths.control_socket, self._answer)
+        self.control.start()
         self.notifier.ready(self._status())
         log.info("ready: %s selected", chosen)
 
@@ -187,7 +192,9 @@ class Daemon:
         log.info("stopping")
 
     def close(self) -> None:
-        """Let go of the button, the sound device and the history database."""
+        """Let go of the socket, the button, the sound device and the history database."""
+        if self.control is not None:
+            self.control.close()
         if self.history is not None:
             self.history.close()
         if self.button is not None:
@@ -204,6 +211,28 @@ class Daemon:
             log.info(line)
             self.notifier.status(self._status())
 
+    def _answer(self, request: dict) -> dict:
+        """A control-socket request, answered from the loop's own thread."""
+        assert self.runner is not None and self.session is not None and self.mixer is not None
+        name = request["command"]
+        if name in ("pause", "stop"):
+            self.mixer.silence()  # the same silence-first path as the button
+        done, reply = threading.Event(), {}
+
+        def work() -> None:
+            assert self.runner is not None and self.session is not None
+            if name != "status":
+                before = self.session.state
+                self.runner.handle(Command(name, request["routine"]), self.runner.clock())
+                reply["changed"] = self.session.state is not before
+            reply.update(status_of(self.session, time.monotonic()))
+            done.set()
+
+        self.runner.call(work)
+        if not done.wait(2.0):
+            return {"ok": False, "error": "the player did not answer in time"}
+        return {"ok": True, **reply}
+
     def _status(self) -> str:
         assert self.session is not None
         s = self.session.status(time.monotonic())
@@ -211,6 +240,23 @@ class Daemon:
             return f"idle, {self.session.selected} selected"
         where = f", step {s.step}" + (f", {s.side} side" if s.side else "") if s.step else ""
         return f"{s.state.value} {s.routine}{where}"
+
+
+def status_of(session: Session, now: float) -> dict:
+    """What `routine-player status` shows, as plain data."""
+    s = session.status(now)
+    plan = session.plans.get(s.routine) or session.plan
+    return {
+        "state": s.state.value,
+        "routine": s.routine if s.state is not State.IDLE else None,
+        "selected": session.selected,
+        "title": plan.routine.title if plan else "",
+        "step": s.step or None,
+        "steps": len(plan.routine.steps) if plan else 0,
+        "side": s.side,
+        "hold_left": s.hold_left,
+        "routine_left": s.routine_left,
+    }
 
 
 def _describe(action: Action) -> str:

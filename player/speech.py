@@ -15,7 +15,7 @@ import atexit
 import contextlib
 import gc
 import hashlib
-import io
+import importlib
 import os
 import tempfile
 import threading
@@ -171,9 +171,8 @@ def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
     engine.setProperty("rate", voice.rate)
     shortest = len(text.split()) * 60 / voice.rate * SPEECH_RATE * 0.3
     for _ in range(RENDER_TRIES):
-        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
-            engine.save_to_file(text, scratch)
-            engine.runAndWait()
+        engine.save_to_file(text, scratch)
+        engine.runAndWait()
         with wave.open(scratch) as w:
             samples = w.readframes(w.getnframes())
         if len(samples) // 2 >= shortest:
@@ -199,6 +198,9 @@ def _the_engine() -> Any:
         import pyttsx3
 
         try:
+            # Its eSpeak driver prints "Audio saved to ..." from eSpeak's thread; a print of our
+            # own in that module's globals keeps it quiet without touching sys.stdout.
+            vars(importlib.import_module("pyttsx3.drivers.espeak"))["print"] = _quiet
             _engine = pyttsx3.init("espeak")
             atexit.register(_release_engine)
         except Exception as error:
@@ -206,6 +208,10 @@ def _the_engine() -> Any:
                 [Problem("eSpeak NG", f"expected it to start, found: {error}")]
             ) from None
     return _engine
+
+
+def _quiet(*args: object, **kwargs: object) -> None:
+    """Stands in for `print` inside pyttsx3's eSpeak driver."""
 
 
 def _release_engine() -> None:

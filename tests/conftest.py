@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.daemonkit import ROUTINE as DAEMON_ROUTINE
+
 # A few hundred examples per property in CI; `--hypothesis-profile=thorough` for thousands.
 settings.register_profile("ci", max_examples=300)
 settings.register_profile("thorough", max_examples=5000)
@@ -76,3 +78,30 @@ def disk_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
     monkeypatch.setenv("SDL_DISKAUDIOFILE", str(out))
     return out
+
+
+@pytest.fixture
+def pins(monkeypatch):
+    """gpiozero's own mock pins, reset for each test."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
+    saved = Device.pin_factory
+    Device.pin_factory = MockFactory()
+    yield Device.pin_factory
+    Device.pin_factory.reset()
+    Device.pin_factory = saved
+
+
+@pytest.fixture
+def setup(tmp_path, settings, disk_audio) -> Path:
+    """A config whose selected routine is short, sharing the run's speech cache."""
+    (tmp_path / "routines").mkdir()
+    (tmp_path / "routines" / "short.toml").write_text(DAEMON_ROUTINE)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[player]\nroutine = "short"\n[paths]\nroutines = "routines"\n'
+        f'cache = "{settings.paths.cache}"\nstate = "state"\ncontrol_socket = "control.sock"\n'
+    )
+    return path

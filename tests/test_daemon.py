@@ -9,97 +9,14 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-import pytest
-
-from player import config
-from player.core.session import Ended, Ending, Play, State
+from player.core.session import Ended, Ending, State
 from player.core.sounds import Speech
 from player.core.timeline import STOP_NOTE
-from player.daemon import Daemon
 
-CUE = "Lie down slowly on the mat, and let your whole body settle into the floor for a moment."
-ROUTINE = """
-title = "Daemon test"
-sides = ["left", "right"]
-[[step]]
-say = "CUE"
-[[step]]
-say = "Hold the {side} side."
-each_side = true
-hold = 3
-""".replace("CUE", CUE)
-LOUD = 300
-
-
-@pytest.fixture
-def pins(monkeypatch):
-    """gpiozero's own mock pins, reset for each test."""
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
-    saved = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    yield Device.pin_factory
-    Device.pin_factory.reset()
-    Device.pin_factory = saved
-
-
-@pytest.fixture
-def setup(tmp_path, settings, disk_audio) -> Path:
-    """A config whose selected routine is short, sharing the run's speech cache."""
-    (tmp_path / "routines").mkdir()
-    (tmp_path / "routines" / "short.toml").write_text(ROUTINE)
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f'[player]\nroutine = "short"\n[paths]\nroutines = "routines"\n'
-        f'cache = "{settings.paths.cache}"\nstate = "state"\n'
-    )
-    return path
-
-
-class Running:
-    """A started daemon serving in a thread, with every action it took, timed."""
-
-    def __init__(self, path: Path) -> None:
-        self.daemon = Daemon(config.load(path))
-        self.actions: list[tuple[float, object]] = []
-
-    def __enter__(self) -> Running:
-        self.daemon.start()
-        observe = self.daemon.runner.observe
-        self.daemon.runner.observe = lambda a, now: (self.actions.append((now, a)), observe(a, now))
-        self.thread = threading.Thread(target=self.daemon.serve)
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.daemon.shut_down()
-        self.thread.join(timeout=5)
-        self.daemon.close()
-
-    @property
-    def session(self):
-        return self.daemon.session
-
-    def until(self, condition, timeout: float = 30.0) -> None:
-        end = time.monotonic() + timeout
-        while not condition():
-            assert time.monotonic() < end, "timed out waiting"
-            time.sleep(0.01)
-
-    def played(self, sound) -> bool:
-        return any(isinstance(a, Play) and a.sound == sound for _, a in self.actions)
-
-
-def press(pin, length: float = 0.1) -> None:
-    pin.drive_low()
-    time.sleep(length)
-    pin.drive_high()
+from .daemonkit import CUE, LOUD, Running, press
 
 
 def test_daemon_press_starts_the_default_routine(pins, setup):

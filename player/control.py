@@ -1,0 +1,157 @@
+"""The control socket (design §5, §8): one JSON request per line on a Unix socket, one reply.
+
+Requests: {"command": "status" | "pause" | "resume" | "stop" | "skip" | "start",
+"routine": "..."}. Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
+A request that is malformed, too long or too slow gets an error reply or is dropped; none can
+stop or slow the daemon, whose loop only ever sees a finished, checked command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from player.core.errors import PlayerError, Problem
+
+COMMANDS = ("status", "pause", "resume", "stop", "skip", "start")
+MAX_REQUEST = 4096
+TIMEOUT = 2.0
+CONNECTIONS = 8
+
+
+def parse(data: bytes) -> dict:
+    """A request line as a dict with a known command; ValueError with the reason otherwise."""
+    try:
+        request = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("expected one JSON object per line") from None
+    if not isinstance(request, dict) or request.get("command") not in COMMANDS:
+        raise ValueError("expected a command: " + ", ".join(COMMANDS))
+    routine = request.get("routine")
+    if routine is not None and (not isinstance(routine, str) or len(routine) > 200):
+        raise ValueError("expected a routine id")
+    return {"command": request["command"], "routine": routine}
+
+
+class ControlServer:
+    """Accepts connections in a thread; each is answered in a short-lived thread of its own."""
+
+    def __init__(self, path: Path, answer: Callable[[dict], dict]) -> None:
+        self.path, self.answer = Path(path), answer
+        self._slots = threading.BoundedSemaphore(CONNECTIONS)
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+
+    def start(self) -> None:
+        """Bind (replacing a stale socket, never another file), allow the group, and listen."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                if stat.S_ISSOCK(self.path.lstat().st_mode):
+                    self.path.unlink()
+            self._sock.bind(str(self.path))
+            os.chmod(self.path, 0o660)
+            self._sock.listen(CONNECTIONS)
+        except OSError as error:
+            message = f"expected a place for the control socket, found: {error.strerror}"
+            raise PlayerError([Problem(str(self.path), message)]) from None
+        threading.Thread(target=self._accept, name="control", daemon=True).start()
+
+    def close(self) -> None:
+        self._sock.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return  # closed
+            if not self._slots.acquire(blocking=False):
+                _reply(conn, {"ok": False, "error": "busy: too many requests at once"})
+                conn.close()
+                continue
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            conn.settimeout(TIMEOUT)
+            line = _read_line(conn)
+            try:
+                reply = self.answer(parse(line))
+            except ValueError as error:
+                reply = {"ok": False, "error": str(error)}
+            _reply(conn, reply)
+        except (OSError, TimeoutError):
+            pass  # slow, gone or too long: dropped
+        finally:
+            conn.close()
+            self._slots.release()
+
+
+def _read_line(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\n" not in data:
+        chunk = conn.recv(MAX_REQUEST + 1 - len(data))
+        if not chunk:
+            break
+        data += chunk
+        if len(data) > MAX_REQUEST:
+            _reply(conn, {"ok": False, "error": f"expected at most {MAX_REQUEST} bytes"})
+            _drain(conn)
+            raise OSError("too long")
+    return data.split(b"\n", 1)[0]
+
+
+def _drain(conn: socket.socket, limit: int = 65536) -> None:
+    """Read and drop what a client is still sending, so that it gets our reply, not a reset."""
+    conn.shutdown(socket.SHUT_WR)
+    conn.settimeout(0.2)
+    with contextlib.suppress(OSError):
+        while limit > 0 and (chunk := conn.recv(4096)):
+            limit -= len(chunk)
+
+
+def _reply(conn: socket.socket, reply: dict) -> None:
+    with contextlib.suppress(OSError):
+        conn.sendall(json.dumps(reply).encode() + b"\n")
+
+
+def request(path: Path, payload: dict, timeout: float = 5.0) -> dict:
+    """Send one request to a running daemon; one clear line if it cannot be reached."""
+    where = str(path)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(where)
+            sock.sendall(json.dumps(payload).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    except FileNotFoundError:
+        message = "expected a running daemon, found no control socket (is the service running?)"
+        raise PlayerError([Problem(where, message)]) from None
+    except PermissionError:
+        message = (
+            "expected permission to use the control socket, found none "
+            "(join the routine-player group: sudo adduser $USER routine-player)"
+        )
+        raise PlayerError([Problem(where, message)]) from None
+    except (ConnectionRefusedError, TimeoutError, OSError) as error:
+        message = f"expected a running daemon to answer, found: {error.strerror or error}"
+        raise PlayerError([Problem(where, message)]) from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError:
+        raise PlayerError(
+            [Problem(where, "expected a reply from the daemon, found none")]
+        ) from None

@@ -1,0 +1,64 @@
+"""Helpers for tests that run the daemon in-process: a short routine and a runner."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from player import config
+from player.core.session import Play
+from player.daemon import Daemon
+
+CUE = "Lie down slowly on the mat, and let your whole body settle into the floor for a moment."
+ROUTINE = """
+title = "Daemon test"
+sides = ["left", "right"]
+[[step]]
+say = "CUE"
+[[step]]
+say = "Hold the {side} side."
+each_side = true
+hold = 3
+""".replace("CUE", CUE)
+LOUD = 300
+
+
+class Running:
+    """A started daemon serving in a thread, with every action it took, timed."""
+
+    def __init__(self, path: Path) -> None:
+        self.daemon = Daemon(config.load(path))
+        self.actions: list[tuple[float, object]] = []
+
+    def __enter__(self) -> Running:
+        self.daemon.start()
+        observe = self.daemon.runner.observe
+        self.daemon.runner.observe = lambda a, now: (self.actions.append((now, a)), observe(a, now))
+        self.thread = threading.Thread(target=self.daemon.serve)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.daemon.shut_down()
+        self.thread.join(timeout=5)
+        self.daemon.close()
+
+    @property
+    def session(self):
+        return self.daemon.session
+
+    def until(self, condition, timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < end, "timed out waiting"
+            time.sleep(0.01)
+
+    def played(self, sound) -> bool:
+        return any(isinstance(a, Play) and a.sound == sound for _, a in self.actions)
+
+
+def press(pin, length: float = 0.1) -> None:
+    pin.drive_low()
+    time.sleep(length)
+    pin.drive_high()

@@ -1,0 +1,138 @@
+"""The control socket end to end against a running daemon, and input that must not hurt it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from player import cli
+from player.control import MAX_REQUEST, parse
+from player.core.session import Silence, State
+
+from .daemonkit import Running, press
+
+
+def ask(path, data: bytes, timeout: float = 5.0) -> bytes:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(str(path))
+        sock.sendall(data)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+        return reply
+
+
+def test_control_commands_work_against_a_running_daemon(pins, setup, capsys):
+    conf = ["--config", str(setup)]
+    with Running(setup) as run:
+        assert cli.main(["status", *conf]) == 0
+        assert capsys.readouterr().out == "Idle; short is selected.\n"
+        assert cli.main(["start", *conf]) == 0
+        assert capsys.readouterr().out.startswith("Playing Daemon test")
+        assert cli.main(["pause", *conf]) == 0
+        assert run.session.state is State.PAUSED
+        assert cli.main(["pause", *conf]) == 1
+        assert capsys.readouterr().out.endswith("Nothing to pause: the player is paused.\n")
+        assert cli.main(["resume", *conf]) == 0
+        assert capsys.readouterr().out.startswith("Playing Daemon test")
+        count = len(run.actions)
+        assert cli.main(["stop", *conf, "--json"]) == 0
+        reply = json.loads(capsys.readouterr().out)
+        assert reply["ok"] and reply["state"] == "stopping"
+        assert run.actions[count][1] == Silence()  # the same silence-first path as the button
+        assert os.stat(setup.parent / "control.sock").st_mode & 0o777 == 0o660
+
+
+def test_control_bad_requests_get_an_error_reply(pins, setup):
+    path = setup.parent / "control.sock"
+    with Running(setup) as run:
+        for data, error in [
+            (b"not json\n", "expected one JSON object per line"),
+            (b'{"command": "dance"}\n', "expected a command: status, pause"),
+            (b'{"command": "start", "routine": 5}\n', "expected a routine id"),
+            (b"x" * (MAX_REQUEST + 10), f"expected at most {MAX_REQUEST} bytes"),
+        ]:
+            reply = json.loads(ask(path, data))
+            assert reply["ok"] is False and error in reply["error"]
+        assert run.session.state is State.IDLE
+
+
+def test_control_slow_client_never_slows_the_daemon(pins, setup):
+    path = setup.parent / "control.sock"
+    with Running(setup):
+        slow = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(4)]
+        for sock in slow:
+            sock.connect(str(path))
+            sock.sendall(b'{"command": "sta')  # and then nothing
+        start = time.monotonic()
+        reply = json.loads(ask(path, b'{"command": "status"}\n'))
+        assert reply["ok"] and time.monotonic() - start < 1.5
+        press(pins.pin(17))  # and the button still works
+        for sock in slow:
+            sock.close()
+
+
+def test_control_without_a_daemon_is_one_line(setup, capsys):
+    assert cli.main(["status", "--config", str(setup)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"{setup.parent / 'control.sock'}: expected a running daemon, "
+        "found no control socket (is the service running?)"
+    )
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300) | st.text(max_size=200).map(str.encode))
+def test_control_parse_any_bytes_gives_a_request_or_a_reason(data):
+    try:
+        request = parse(data)
+    except ValueError as error:
+        assert str(error).startswith("expected")
+    else:
+        assert request["command"] in {"status", "pause", "resume", "stop", "skip", "start"}
+
+
+def test_control_fuzzed_input_on_the_live_socket_never_hurts_it(pins, setup):
+    path = setup.parent / "control.sock"
+    strategy = st.binary(max_size=200) | st.builds(
+        lambda d: json.dumps(d).encode() + b"\n",
+        st.dictionaries(
+            st.sampled_from(["command", "routine", "x"]),
+            st.one_of(
+                st.none(),
+                st.integers(),
+                st.text(max_size=20),
+                st.sampled_from(["status", "pause", "stop", "start"]),
+            ),
+        ),
+    )
+    with Running(setup) as run:
+
+        @settings(
+            max_examples=100,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        )
+        @given(strategy)
+        def poke(data: bytes) -> None:
+            reply = ask(path, data + b"\n", timeout=5)
+            assert reply == b"" or "ok" in json.loads(reply)
+
+        poke()
+        assert json.loads(ask(path, b'{"command": "status"}\n'))["ok"]
+        assert run.thread.is_alive()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may use any socket")
+def test_control_without_permission_is_one_line(pins, setup, capsys):
+    with Running(setup):
+        os.chmod(setup.parent / "control.sock", 0)
+        assert cli.main(["status", "--config", str(setup)]) == 1
+        assert "expected permission to use the control socket" in capsys.readouterr().err
