@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
@@ -95,4 +96,8 @@ step_strategy = st.builds(
         Chimes, st.booleans(), st.booleans(), st.booleans(), st.integers(0, 20), st.integers(0, 10)
     ),
 )
-routines = st.lists(step_strategy, min_size=1, max_size=6).map(lambda s: routine(*s))
+routines = st.builds(
+    lambda steps, progress: replace(routine(*steps), progress=progress),
+    st.lists(step_strategy, min_size=1, max_size=6),
+    st.booleans(),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from hypothesis import given, settings
 
@@ -120,3 +121,43 @@ def test_timeline_no_two_sounds_overlap_and_holds_are_exact(r):
         inside = [e for e in tl.entries if hold.start < e.start < hold.end]
         assert all(isinstance(e.sound, Chime) for e in inside)
     assert tl.length >= max(e.end for e in tl.entries)
+
+
+def test_timeline_progress_lines_sit_between_cues_at_side_change_and_halfway():
+    r = routine(
+        step("Intro.", rest=20),
+        step("A {side}.", each_side=True, hold=20),
+        step("B {side}.", each_side=True, hold=20),
+        step("Done."),
+    )
+    r = replace(r, progress=True)
+    tl = plan(r)
+    said = [e.sound.text for e in tl.entries if isinstance(e.sound, Speech)]
+    assert said == [
+        "Title r",
+        "Intro.",
+        "A left.",
+        "B left.",
+        "Halfway through. On to the right side.",
+        "A right.",
+        "B right.",
+        "Done.",
+        timeline.CLOSING,
+    ]
+    line = next(
+        e for e in tl.entries if e.sound == Speech("Halfway through. On to the right side.")
+    )
+    before = max((e for e in tl.entries if e.end <= line.start), key=lambda e: e.end)
+    after = min((e for e in tl.entries if e.start >= line.end), key=lambda e: e.start)
+    assert isinstance(after.sound, Speech) and after.sound.text == "A right."  # right before it
+    assert before.end <= line.start and line.end < after.start  # never over another sound
+    assert set(timeline.speech_texts(r)) >= {"Halfway through.", "On to the right side."}
+
+
+def test_timeline_without_progress_has_no_progress_lines():
+    said = [
+        e.sound.text
+        for e in plan(routine(step("A {side}.", each_side=True))).entries
+        if isinstance(e.sound, Speech)
+    ]
+    assert not any("side." in s and s.startswith("On to") for s in said)

@@ -20,6 +20,8 @@ from player.core.routine import Routine, Step
 from player.core.sounds import WAKE, Chime, Sound, Speech
 
 GAP_SECONDS = 1.0
+PROGRESS_GAP = 0.5
+HALFWAY = "Halfway through."
 STOP_NOTE = "Stopped. Rest for a moment, and ease off the pressure."
 CLOSING = "That is the end of this routine."
 REMINDER = (
@@ -106,8 +108,31 @@ def speech_texts(routine: Routine) -> list[str]:
     lines = [routine.title]
     for step, side, other in played_steps(routine):
         lines += [step.cue(side, other), recap(step.number, side)]
+    if routine.progress:
+        lines += [HALFWAY, *(progress_line(False, s) for s in routine.sides)]
+        lines += [progress_line(True, s) for s in routine.sides]
     lines += [CLOSING, STOP_NOTE, REMINDER, announce(routine)]
     return list(dict.fromkeys(lines))
+
+
+def progress_line(halfway: bool, side: str | None) -> str:
+    """The line said between cues at a change of side, at halfway, or at both at once."""
+    if side is None:
+        return HALFWAY
+    return f"{HALFWAY} On to the {side} side." if halfway else f"On to the {side} side."
+
+
+def _progress_points(plain: Timeline) -> dict[int, str]:
+    """Which played steps (by index) get a progress line before them, and which line."""
+    halfway = next(
+        (i for i, span in enumerate(plain.steps) if span.start >= plain.length // 2), None
+    )
+    points = {}
+    for index, span in enumerate(plain.steps):
+        changed = index > 0 and span.side and plain.steps[index - 1].side not in (None, span.side)
+        if changed or index == halfway:
+            points[index] = progress_line(index == halfway, span.side if changed else None)
+    return points
 
 
 def estimate_frames(text: str, words_per_minute: int, rate: int) -> int:
@@ -124,12 +149,31 @@ def plan(
     lead_in: int = 0,
 ) -> Timeline:
     """Lay the routine out; `speech` and `chimes` give each sound's length in frames."""
+    plain = _lay_out(routine, speech, chimes, rate, lead_in, progress={})
+    if not routine.progress:
+        return plain
+    points = _progress_points(plain)
+    return _lay_out(routine, speech, chimes, rate, lead_in, progress=points)
+
+
+def _lay_out(
+    routine: Routine,
+    speech: Mapping[str, int],
+    chimes: Mapping[str, int],
+    rate: int,
+    lead_in: int,
+    *,
+    progress: Mapping[int, str],
+) -> Timeline:
     builder = _Builder(speech, chimes, rate)
     if lead_in:
         builder.add(Chime(WAKE), length=lead_in)
     builder.say(routine.title)
     builder.cursor += round(GAP_SECONDS * rate)
-    for step, side, other in played_steps(routine):
+    for index, (step, side, other) in enumerate(played_steps(routine)):
+        if index in progress:
+            builder.say(progress[index], step.number, side)
+            builder.cursor += round(PROGRESS_GAP * rate)
         builder.step(step, side, other)
     builder.cursor += round(GAP_SECONDS * rate)
     builder.say(CLOSING)
