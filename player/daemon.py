@@ -20,7 +20,8 @@ from player.audio import Mixer, needed, raw_sounds
 from player.button import PushButton
 from player.control import ControlServer
 from player.core import routine
-from player.core.errors import ConfigError, PlayerError, Problem, RoutineError
+from player.core.errors import AudioError, ConfigError, PlayerError, Problem, RoutineError
+from player.core.gestures import Stuck
 from player.core.session import (
     Action,
     Changed,
@@ -38,6 +39,7 @@ from player.notify import Notifier
 from player.runner import Runner
 
 log = logging.getLogger("routine-player")
+DEVICE_RETRY_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class Daemon:
         self.settings = settings
         self.notifier = notifier or Notifier()
         self.stopping = False
+        self._stop = threading.Event()
         self.mixer: Mixer | None = None
         self.button: PushButton | None = None
         self.runner: Runner | None = None
@@ -86,7 +89,7 @@ class Daemon:
             where = self.settings.source or "config"
             message = f'expected a routine the player can see, found "{chosen}"'
             raise PlayerError([Problem(where, message, field="player.routine")])
-        self.mixer = Mixer(self.settings.audio)
+        self.mixer = self._open_mixer()
         first = self._plan(found.routines[chosen])
         self.button = PushButton(self.settings.button.pin, self._edge)
         self.session = Session(
@@ -104,6 +107,22 @@ class Daemon:
         self.control.start()
         self.notifier.ready(self._status())
         log.info("ready: %s selected", chosen)
+
+    def _open_mixer(self) -> Mixer:
+        """Open the sound device, waiting for one to appear (a USB speaker plugged in late)."""
+        said = ""
+        while True:
+            try:
+                return Mixer(self.settings.audio)
+            except AudioError as error:
+                if error.lines()[0] != said:
+                    said = error.lines()[0]
+                    log.warning("waiting for a sound device: %s", said)
+                self.notifier.send(
+                    "STATUS=waiting for a sound device", "EXTEND_TIMEOUT_USEC=15000000"
+                )
+                if self._stop.wait(DEVICE_RETRY_SECONDS):
+                    raise
 
     def _plan(self, loaded: routine.Routine) -> Timeline:
         """Render a routine's speech and load its sounds into the mixer."""
@@ -176,8 +195,14 @@ class Daemon:
             self.runner.step(None if interval is None else max(0.0, next_pet - time.monotonic()))
         return 0
 
+    @property
+    def stop_requested(self) -> bool:
+        """True once SIGTERM, SIGINT or a test asked the daemon to stop."""
+        return self._stop.is_set()
+
     def shut_down(self) -> None:
         """Silence at once, record the session, and let the loop end. Safe in a signal handler."""
+        self._stop.set()
         if self.mixer is not None:
             self.mixer.silence()
         if self.runner is not None:
@@ -268,6 +293,8 @@ def _describe(action: Action) -> str:
         return f"{action.ending.value}: {action.routine}" + (where if action.step else "")
     if isinstance(action, Selected):
         return f"selected {action.routine}"
+    if isinstance(action, Stuck):
+        return "the button has been held down for a minute: is it stuck, or is something on it?"
     if isinstance(action, Changed) and action.state in (State.PAUSED, State.WAITING):
         return action.state.value
     return ""
@@ -283,5 +310,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         daemon.start()
         return daemon.serve()
+    except AudioError:
+        if daemon.stop_requested:
+            return 0  # told to stop while waiting for a sound device
+        raise
     finally:
         daemon.close()

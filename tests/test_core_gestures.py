@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from player.core.gestures import DoublePress, GestureReader, LongPress, PressEdge, ShortPress
+from player.core.gestures import (
+    DoublePress,
+    GestureReader,
+    LongPress,
+    PressEdge,
+    ShortPress,
+    Stuck,
+)
 
 
 def feed(reader: GestureReader, edges: list[tuple[float, bool]], until: float) -> list:
@@ -72,9 +79,11 @@ def test_gestures_button_held_at_start_is_not_a_press():
     assert got == [(4.0, PressEdge()), (4.2, ShortPress())]
 
 
-def test_gestures_stuck_button_gives_one_long_press_not_many():
+def test_gestures_stuck_button_gives_one_long_press_and_one_stuck_not_many():
     got = feed(GestureReader(), [(0.0, True)], until=3600)
-    assert got == [(0.0, PressEdge()), (1.5, LongPress())]
+    assert got == [(0.0, PressEdge()), (1.5, LongPress()), (60.0, Stuck())]
+    released = feed(GestureReader(), [(0.0, True), (30.0, False)], until=3600)
+    assert Stuck() not in [g for _, g in released]
 
 
 @settings(deadline=None)

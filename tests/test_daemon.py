@@ -9,9 +9,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+from player import config
+from player import daemon as daemon_module
 from player.core.session import Ended, Ending, State
 from player.core.sounds import Speech
 from player.core.timeline import STOP_NOTE
@@ -151,3 +154,23 @@ def test_daemon_bad_config_is_one_line_per_problem_and_no_start(setup):
         f"{setup}: button.pin: expected a BCM GPIO number from 0 to 27, found 99",
         f'{setup}: player.safety: unknown field (did you mean "safety_reminder"?)',
     ]
+
+
+def test_daemon_waits_for_a_sound_device_and_starts_when_one_appears(
+    pins, setup, tmp_path, monkeypatch, caplog
+):
+    caplog.set_level(logging.INFO, logger="routine-player")
+    later = tmp_path / "plugged-in-later" / "out.raw"
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(later))  # no such folder yet: no device
+    monkeypatch.setattr(daemon_module, "DEVICE_RETRY_SECONDS", 0.1)
+    daemon = daemon_module.Daemon(config.load(setup))
+    starting = threading.Thread(target=daemon.start)
+    starting.start()
+    time.sleep(0.5)
+    assert starting.is_alive() and daemon.mixer is None
+    later.parent.mkdir()
+    starting.join(timeout=30)
+    assert daemon.mixer is not None and daemon.session.state is State.IDLE
+    daemon.shut_down()
+    daemon.close()
+    assert caplog.text.count("waiting for a sound device") == 1  # said once, not every retry

@@ -150,6 +150,18 @@ def test_routine_load_valid_file_gives_frozen_routine(write):
             'title = "x"\ntitle = "y"\n[[step]]\nsay = "a"\n',
             "r.toml: line 2, column 12: expected TOML, found a syntax error (cannot overwrite a value)",
         ),
+        (
+            'title = "x"\n[[step]]\nsay = "' + "word " * 300 + '"',
+            "r.toml: step 1: say: expected at most 1000 characters, found 1500",
+        ),
+        (
+            'title = "x"\n[[step]]\nsay = "ring \\u0007 bell"',
+            "r.toml: step 1: say: expected printable text, found a control character (U+0007)",
+        ),
+        (
+            'title = "bad \\u202e title"\n[[step]]\nsay = "x"',
+            "r.toml: title: expected printable text, found a control character (U+202E)",
+        ),
         (b'title = "\xff"', "r.toml: expected UTF-8 text, found a byte that is not (at byte 10)"),
         ("x = " + "[" * 5000, "r.toml: expected TOML, found lists or tables nested too deeply"),
     ],

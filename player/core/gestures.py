@@ -8,6 +8,7 @@ Rules:
 - `DoublePress` only while `double_press_wanted` is set for the press: then a short press waits
   `double_seconds` for a second press. Elsewhere a short press is never delayed.
 - A button already held when the reader starts is not a press; it counts from its release.
+- Held for `stuck_seconds`: `Stuck`, once, so the shell can say so; no more presses follow.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ class DoublePress:
     """A second press soon after a short one, where a double press means something."""
 
 
-Gesture = PressEdge | ShortPress | LongPress | DoublePress
+@dataclass(frozen=True, slots=True)
+class Stuck:
+    """Held far longer than any press: the button may be stuck, or something lies on it."""
+
+
+Gesture = PressEdge | ShortPress | LongPress | DoublePress | Stuck
 
 
 class GestureReader:
@@ -47,8 +53,10 @@ class GestureReader:
         double_seconds: float = 0.4,
         debounce: float = 0.02,
         pressed_at_start: bool = False,
+        stuck_seconds: float = 60.0,
     ) -> None:
         self.hold_seconds = hold_seconds
+        self.stuck_seconds = stuck_seconds
         self.double_seconds = double_seconds
         self.debounce = debounce
         self.double_press_wanted = False
@@ -56,6 +64,7 @@ class GestureReader:
         self._stuck = pressed_at_start
         self._settle_at: float | None = None
         self._long_at: float | None = None
+        self._stuck_at: float | None = None
         self._short_at: float | None = None
         self._swallow_release = False
 
@@ -86,12 +95,16 @@ class GestureReader:
         if self._short_at is not None and now >= self._short_at:
             self._short_at = None
             gestures.append(ShortPress())
+        if self._stuck_at is not None and now >= self._stuck_at:
+            self._stuck_at = None
+            gestures.append(Stuck())
         return gestures
 
     def next_deadline(self) -> float | None:
         """When the reader next needs `wake()`, or None."""
         settle = self._settle_at if self._raw != self._level else None
-        times = [t for t in (settle, self._long_at, self._short_at) if t is not None]
+        pending = (settle, self._long_at, self._short_at, self._stuck_at)
+        times = [t for t in pending if t is not None]
         return min(times, default=None)
 
     def _accept(self, pressed: bool, now: float) -> list[Gesture]:
@@ -105,10 +118,11 @@ class GestureReader:
             self._swallow_release = True
             return [PressEdge(), DoublePress()]
         self._long_at = now + self.hold_seconds
+        self._stuck_at = now + self.stuck_seconds
         return [PressEdge()]
 
     def _release(self, now: float) -> list[Gesture]:
-        self._long_at = None
+        self._long_at = self._stuck_at = None
         if self._stuck or self._swallow_release:
             self._stuck = self._swallow_release = False
             return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import string
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,6 +27,8 @@ from player.core.schema import (
 )
 
 FORMAT = 1
+MAX_SAY = 1000  # characters in one cue: over a minute of speech
+MAX_TITLE = 200
 PLACEHOLDERS = ("side", "other_side")
 
 
@@ -151,10 +154,12 @@ class _Reader:
             lambda name, msg: self.report("", name, msg),
             subtables=frozenset({"chimes", "step"}),
         )
+        if "title" in top:
+            self.printable("", "title", top["title"], MAX_TITLE)
         defaults = self.chimes(doc.get("chimes", {}), "", Chimes())
         sides = tuple(top.get("sides", ()))
         steps = self.steps(doc.get("step"), defaults, sides)
-        if "title" not in top or steps is None:
+        if "title" not in top or steps is None or self.problems:
             return None
         return Routine(
             id=routine_id,
@@ -209,6 +214,7 @@ class _Reader:
         if each_side and not sides:
             self.report(place, "each_side", 'expected "sides" at the top of the file, found none')
         if "say" in good:
+            self.printable(place, "say", good["say"], MAX_SAY)
             self.placeholders(place, good["say"], each_side, sides)
         if len(self.problems) > before:
             return None
@@ -221,6 +227,15 @@ class _Reader:
             wait="wait" in good,
             chimes=chimes,
         )
+
+    def printable(self, place: str, name: str, value: str, longest: int) -> None:
+        """Text for eSpeak: not too long to say in one breath, and no control characters."""
+        if len(value) > longest:
+            self.report(place, name, f"expected at most {longest} characters, found {len(value)}")
+        control = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs")), None)
+        if control is not None and control not in "\n\t":
+            code = f"U+{ord(control):04X}"
+            self.report(place, name, f"expected printable text, found a control character ({code})")
 
     def placeholders(self, place: str, say: str, each_side: bool, sides: tuple[str, ...]) -> None:
         def found(message: str) -> None:

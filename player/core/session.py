@@ -41,6 +41,7 @@ from player.core.gestures import (
     LongPress,
     PressEdge,
     ShortPress,
+    Stuck,
 )
 from player.core.sounds import Chime, Sound, Speech
 from player.core.timeline import REMINDER, STOP_NOTE, Span, Timeline, announce, recap
@@ -159,7 +160,7 @@ class Changed:
     state: State
 
 
-Action = Silence | Play | Started | Ended | Selected | Changed
+Action = Silence | Play | Started | Ended | Selected | Changed | Stuck
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +277,8 @@ class Session:
         return actions
 
     def _gesture(self, gesture: Gesture, now: float) -> list[Action]:
+        if isinstance(gesture, Stuck):
+            return [gesture]  # for the shell to say; the press already did all it will
         began = self._began
         if self.state is not AFTER_PRESS.get(began):
             return []  # something else (a command, the timeout) changed the state meanwhile
