@@ -70,6 +70,7 @@ class Daemon:
         self.notifier = notifier or Notifier()
         self.stopping = False
         self._stop = threading.Event()
+        self._renderer: threading.Thread | None = None
         self.mixer: Mixer | None = None
         self.button: PushButton | None = None
         self.runner: Runner | None = None
@@ -102,7 +103,7 @@ class Daemon:
         self.recorder = Recorder(self.history, self.session, self.settings.player.safety_reminder)
         self.runner = Runner(self.session, self.mixer, self._observe)
         others = [r for rid, r in found.routines.items() if rid != chosen]
-        threading.Thread(target=self._render, args=([first], others, chosen), daemon=True).start()
+        self._render_in_background([first], others, chosen)
         self.control = ControlServer(self.settings.paths.control_socket, self._answer)
         self.control.start()
         self.notifier.ready(self._status())
@@ -131,10 +132,20 @@ class Daemon:
         self.mixer.load(raw_sounds(prepared.files, needed(prepared.timeline), self.mixer))
         return prepared.timeline
 
+    def _render_in_background(
+        self, done: list[Timeline], todo: list[routine.Routine], selected: str
+    ) -> None:
+        self._renderer = threading.Thread(
+            target=self._render, args=(done, todo, selected), name="render", daemon=True
+        )
+        self._renderer.start()
+
     def _render(self, done: list[Timeline], todo: list[routine.Routine], selected: str) -> None:
         """In the background: render routines' speech, then hand them all to the session."""
         ready = list(done)
         for loaded in todo:
+            if self._stop.is_set():
+                return  # shutting down: the mixer is about to close
             try:
                 ready.append(self._plan(loaded))
             except PlayerError as error:
@@ -218,6 +229,9 @@ class Daemon:
 
     def close(self) -> None:
         """Let go of the socket, the button, the sound device and the history database."""
+        self._stop.set()
+        if self._renderer is not None:
+            self._renderer.join(timeout=30)  # it may be using the mixer
         if self.control is not None:
             self.control.close()
         if self.history is not None:
