@@ -83,3 +83,15 @@ def test_speech_without_espeak_says_so(tmp_path):
     assert caught.value.lines() == [
         "eSpeak NG: expected it installed, found it missing (install the espeak-ng package)"
     ]
+
+
+def test_speech_a_cue_espeak_cannot_say_stops_the_routine_with_its_step(write, settings):
+    from player import plans
+    from player.core import routine
+
+    path = write("mute.toml", 'title = "Mute"\n[[step]]\nsay = "Fine."\n[[step]]\nsay = "- - -"\n')
+    with pytest.raises(SpeechError) as caught:
+        plans.prepare(routine.load(path), settings)
+    assert caught.value.lines() == [
+        f"{path}: step 2: eSpeak NG: expected speech, found silence for '- - -'"
+    ]
