@@ -174,3 +174,24 @@ def test_daemon_waits_for_a_sound_device_and_starts_when_one_appears(
     daemon.shut_down()
     daemon.close()
     assert caplog.text.count("waiting for a sound device") == 1  # said once, not every retry
+
+
+def test_daemon_sigterm_while_rendering_exits_0_and_leaves_no_half_files(tmp_path, settings):
+    cache = tmp_path / "cold-cache"
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[paths]\ncache = "{cache}"\nstate = "{tmp_path / "state"}"\n'
+        f'control_socket = "{tmp_path / "c.sock"}"\n'
+    )
+    proc = daemon_process(config_file, SDL_AUDIODRIVER="dummy")
+    while not (cache / "speech").exists() or len(list((cache / "speech").iterdir())) < 3:
+        time.sleep(0.01)  # rendering the foam roller's speech has begun
+    proc.terminate()
+    assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in proc.stderr.read()
+    leftovers = [
+        p.name
+        for p in (cache / "speech").iterdir()
+        if not p.name.endswith(".wav") or p.name.startswith(".")
+    ]
+    assert leftovers == []

@@ -134,3 +134,21 @@ def test_press_storm_neither_starves_the_loop_nor_delays_silence(pins, setup):
         press(pin, length=2.0)
         run.until(lambda: run.session.state in (State.IDLE, State.STOPPING))
         assert run.thread.is_alive()
+
+
+def test_only_the_monotonic_clock_times_sounds():
+    """An NTP step moves the wall clock; sounds are timed by the monotonic one, so it cannot
+    stretch a hold. The wall clock is only written into history."""
+    import inspect
+    from pathlib import Path
+
+    import player
+    from player.runner import Runner
+
+    assert inspect.signature(Runner).parameters["clock"].default is time.monotonic
+    readers = sorted(
+        p.name
+        for p in Path(player.__file__).parent.rglob("*.py")
+        if "time.time(" in p.read_text() or "datetime.now(" in p.read_text()
+    )
+    assert readers == ["history.py"]
