@@ -23,7 +23,6 @@ from player.core.schema import (
     unknown,
 )
 
-SERVICE_CONFIG = Path("/etc/routine-player/config.toml")
 POWERS_OF_TWO = tuple(2**n for n in range(6, 14))
 RATES = (16000, 22050, 24000, 32000, 44100, 48000)
 
