@@ -31,6 +31,7 @@ RENDER_TRIES = 3
 SPEECH_RATE = 22050  # what pyttsx3's eSpeak driver writes: mono, 16-bit, 22050 Hz
 _engine: Any = None  # the process's one pyttsx3 engine, kept alive on purpose
 _voices: frozenset[str] | None = None
+_applied: Voice | None = None  # the voice and rate the engine was last given
 _rendering = threading.Lock()  # the one engine renders one line at a time, whatever the thread
 
 
@@ -167,8 +168,7 @@ def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
     if voice.name not in _voice_names(engine):
         message = f'expected an eSpeak NG voice such as "en-us", found "{voice.name}"'
         raise SpeechError([Problem("voice.name", message)])
-    engine.setProperty("voice", voice.name)
-    engine.setProperty("rate", voice.rate)
+    _apply(engine, voice, scratch)
     shortest = len(text.split()) * 60 / voice.rate * SPEECH_RATE * 0.3
     for _ in range(RENDER_TRIES):
         engine.save_to_file(text, scratch)
@@ -178,6 +178,20 @@ def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
         if len(samples) // 2 >= shortest:
             return samples
     raise SpeechError([Problem("eSpeak NG", f"expected speech, found silence for {text!r}")])
+
+
+def _apply(engine: Any, voice: Voice, scratch: str) -> None:
+    """Set the voice and rate when they change, then render a throwaway line: eSpeak takes
+    parameters through its own command queue, and once in CI a render right after a change of
+    rate still came out at the old rate, which the cache would then have kept under the new key."""
+    global _applied  # noqa: PLW0603  (the engine's state, held beside it)
+    if voice == _applied:
+        return
+    engine.setProperty("voice", voice.name)
+    engine.setProperty("rate", voice.rate)
+    engine.save_to_file("Ready.", scratch)
+    engine.runAndWait()
+    _applied = voice
 
 
 def _voice_names(engine: Any) -> frozenset[str]:
@@ -216,6 +230,6 @@ def _quiet(*args: object, **kwargs: object) -> None:
 
 def _release_engine() -> None:
     """Let the engine go while the interpreter still works, so its `__del__` runs cleanly."""
-    global _engine  # noqa: PLW0603
-    _engine = None
+    global _engine, _applied  # noqa: PLW0603
+    _engine = _applied = None
     gc.collect()
