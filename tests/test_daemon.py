@@ -195,3 +195,16 @@ def test_daemon_sigterm_while_rendering_exits_0_and_leaves_no_half_files(tmp_pat
         if not p.name.endswith(".wav") or p.name.startswith(".")
     ]
     assert leftovers == []
+
+
+def test_daemon_sigterm_while_waiting_for_a_device_exits_0(setup, tmp_path):
+    proc = daemon_process(
+        setup,
+        SDL_AUDIODRIVER="disk",
+        SDL_DISKAUDIOFILE=str(tmp_path / "no-such-folder" / "out.raw"),
+    )
+    line = proc.stdout.readline()
+    assert line.startswith("waiting for a sound device:")
+    proc.terminate()
+    assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in proc.stderr.read()
