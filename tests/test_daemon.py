@@ -208,3 +208,20 @@ def test_daemon_sigterm_while_waiting_for_a_device_exits_0(setup, tmp_path):
     proc.terminate()
     assert proc.wait(timeout=30) == 0
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_daemon_reload_takes_new_routines_and_keeps_the_old_when_broken(pins, setup, caplog):
+    caplog.set_level(logging.INFO, logger="routine-player")
+    with Running(setup) as run:
+        run.until(lambda: len(run.session.plans) > 1)  # the shipped ones rendered meanwhile
+        (setup.parent / "routines" / "extra.toml").write_text(
+            'title = "Extra"\n[[step]]\nsay = "More."\n'
+        )
+        text = setup.read_text()
+        setup.write_text(text.replace('routine = "short"', 'routine = "extra"'))
+        run.daemon.runner.call(run.daemon.reload)
+        run.until(lambda: "extra" in run.session.plans and run.session.selected == "extra")
+        setup.write_text(text + "\n[button]\npin = 99\n")
+        run.daemon.runner.call(run.daemon.reload)
+        run.until(lambda: "reload kept the old config" in caplog.text)
+        assert run.session.selected == "extra" and run.daemon.settings.player.routine == "extra"

@@ -247,7 +247,9 @@ class Session:
 
     def status(self, now: float) -> Status:
         """Where the session is now, for people."""
-        plan = self.plan or self.plans[self.selected]
+        if self.plan is None:
+            return Status(self.state, self.selected, 0, None, None, 0.0)
+        plan = self.plan
         position = self._position(now) if self.state is State.PLAYING else self.position
         step = next((s for s in plan.steps if s.start <= position < s.end), None)
         hold = next((h for h in plan.holds if h.start <= position < h.end), None)
@@ -257,7 +259,7 @@ class Session:
             step=step.step if step else 0,
             side=step.side if step else None,
             hold_left=(hold.end - position) / plan.rate if hold else None,
-            routine_left=max(0, plan.length - position) / plan.rate if self.plan else 0.0,
+            routine_left=max(0, plan.length - position) / plan.rate,
         )
 
     def replace_plans(self, plans: Sequence[Timeline], selected: str | None = None) -> None:
