@@ -4,6 +4,7 @@ use, wake-ups per second and resident memory over 60 seconds.
 Runs `routine-player daemon` with gpiozero's mock pins and SDL's dummy audio driver (which,
 like a real device, runs SDL's audio thread), and a notify socket of its own.
 Run: .venv/bin/python benchmarks/daemon_resources.py   (about two minutes)
+The daemon lets the sound device go after 30 s of quiet; both halves are measured.
 """
 
 from __future__ import annotations
@@ -66,6 +67,15 @@ def switches(pid: int) -> int:
     return total
 
 
+def measure(pid: int, seconds: float) -> tuple[float, float]:
+    """CPU use (% of one core) and wake-ups per second over `seconds`."""
+    ticks, wakes, begun = cpu_ticks(pid), switches(pid), time.monotonic()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - begun
+    cpu = (cpu_ticks(pid) - ticks) / os.sysconf("SC_CLK_TCK") / elapsed * 100
+    return cpu, (switches(pid) - wakes) / elapsed
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -80,19 +90,21 @@ if __name__ == "__main__":
     proc.terminate()
     proc.wait()
     proc, warm = start(folder, cache)
-    time.sleep(10)  # the other routines render in the background after READY=1
-    ticks, wakes, begun = cpu_ticks(proc.pid), switches(proc.pid), time.monotonic()
-    time.sleep(IDLE_SECONDS)
-    elapsed = time.monotonic() - begun
-    cpu = (cpu_ticks(proc.pid) - ticks) / os.sysconf("SC_CLK_TCK") / elapsed * 100
-    rate = (switches(proc.pid) - wakes) / elapsed
+    time.sleep(5)  # the other routines render in the background after READY=1
+    held = measure(proc.pid, 20)  # the sound device still open: SDL's audio thread runs
+    time.sleep(15)  # past RELEASE_SECONDS (30 s) of quiet: the device is let go
+    released = measure(proc.pid, IDLE_SECONDS)
     rss = rss_mib(proc.pid)
     proc.terminate()
     code = proc.wait()
     print("| the daemon | figure |\n|---|---|")
     print(f"| process start to READY=1, cold cache (renders the selected routine) | {cold:.2f} s |")
     print(f"| process start to READY=1, warm cache | {warm:.2f} s |")
-    print(f"| idle CPU over {IDLE_SECONDS} s | {cpu:.2f} % of one core |")
-    print(f"| idle wake-ups (context switches, all threads) | {rate:.1f} per second |")
+    for label, (cpu, rate) in (
+        ("sound device held, first 20 s", held),
+        (f"sound device let go, {IDLE_SECONDS} s", released),
+    ):
+        print(f"| idle CPU, {label} | {cpu:.2f} % of one core |")
+        print(f"| idle wake-ups (context switches, all threads), {label} | {rate:.1f} per second |")
     print(f"| resident memory, idle | {rss:.1f} MiB |")
     print(f"| exit status after SIGTERM | {code} |")

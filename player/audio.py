@@ -14,6 +14,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -32,44 +33,72 @@ WAKE_DB = -45.0
 
 
 class Mixer:
-    """One open pygame mixer: timeline sounds on one channel, extras on another."""
+    """The pygame mixer: timeline sounds on one channel, extras on another.
+
+    It can let the device go while the player is idle (`suspend()`), which stops SDL's audio
+    thread waking 40 times a second and frees the card; the next `play()` opens it again.
+    Sounds are kept as raw bytes and turned into pygame Sounds as they play, so nothing needs
+    reloading after a reopen.
+    """
 
     def __init__(self, settings: AudioConfig) -> None:
-        if settings.device:
-            os.environ["AUDIODEV"] = settings.device
+        self.settings = settings
+        self.buffer_frames = settings.buffer_frames
+        self._lock = threading.RLock()
+        self._raw: dict[Sound, bytes] = {}
+        self._playing: dict[int, pygame.mixer.Sound] = {}
+        self.is_open = False
+        self._open()
+        self.rate, self.channels, self.sample_bytes = self._format
+
+    def _open(self) -> None:
+        if self.settings.device:
+            os.environ["AUDIODEV"] = self.settings.device
         try:
             with _quiet_stderr():  # ALSA and SDL's disk driver chatter on stderr as they open
-                pygame.mixer.pre_init(settings.sample_rate, -16, 1, settings.buffer_frames)
+                pygame.mixer.pre_init(self.settings.sample_rate, -16, 1, self.buffer_frames)
                 pygame.mixer.init()
         except pygame.error as error:
             driver = os.environ.get("SDL_AUDIODRIVER", "the default")
             message = f"expected a sound device ({driver} driver), found none: {error}"
             raise AudioError([Problem("audio", message)]) from None
         rate, size, channels = pygame.mixer.get_init()
-        self.rate, self.channels, self.sample_bytes = rate, channels, abs(size) // 8
-        self.buffer_frames = settings.buffer_frames
-        self.volume = settings.volume
+        opened = (rate, channels, abs(size) // 8)
+        previous = getattr(self, "_format", None)
+        if previous is not None and opened != previous:  # our raw sounds would not fit it
+            pygame.mixer.quit()
+            message = f"expected the sound device to open as before, found {opened}"
+            raise AudioError([Problem("audio", message)])
+        self._format = opened
         pygame.mixer.set_num_channels(2)
-        self._timeline = pygame.mixer.Channel(0)
-        self._extras = pygame.mixer.Channel(1)
-        self._sounds: dict[Sound, pygame.mixer.Sound] = {}
+        self.is_open = True
 
     @property
     def frame_bytes(self) -> int:
         """Bytes per frame in the mixer's format."""
         return self.sample_bytes * self.channels
 
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[None]:
+        """Hold the device open (opening it if it was let go) for the duration."""
+        with self._lock:
+            if not self.is_open:
+                self._open()
+            yield
+
     def load(self, sounds: Mapping[Sound, bytes]) -> None:
-        """Make raw sounds (in the mixer's format) ready to play."""
-        for key, raw in sounds.items():
-            if key not in self._sounds:
-                sound = pygame.mixer.Sound(buffer=raw)
-                sound.set_volume(self.volume)
-                self._sounds[key] = sound
+        """Keep raw sounds (in the mixer's format) ready to play."""
+        with self._lock:
+            self._raw.update(sounds)
 
     def play(self, sound: Sound, timeline: bool = True) -> None:
         """Start a loaded sound now; a timeline sound replaces the one before it."""
-        (self._timeline if timeline else self._extras).play(self._sounds[sound])
+        with self.opened():
+            playing = pygame.mixer.Sound(buffer=self._raw[sound])
+            playing.set_volume(self.settings.volume)
+            channel = 0 if timeline else 1
+            self._playing[channel] = playing
+            pygame.mixer.Channel(channel).play(playing)
 
     def silence(self) -> None:
         """Stop every sound at once. Any thread, any time, any number of times."""
@@ -78,28 +107,42 @@ class Mixer:
 
     def busy(self) -> bool:
         """True while any channel is playing."""
-        return bool(pygame.mixer.get_busy())
+        with contextlib.suppress(pygame.error):
+            return bool(pygame.mixer.get_busy())
+        return False
+
+    def suspend(self) -> None:
+        """Let the device go until the next sound."""
+        with self._lock:
+            if self.is_open:
+                pygame.mixer.quit()
+                self.is_open = False
+                self._playing.clear()
 
     def close(self) -> None:
         """Silence and close the device."""
         self.silence()
-        pygame.mixer.quit()
+        self.suspend()
 
 
 def raw_sounds(
     files: Mapping[str, Path], frames: Mapping[Sound, int], mixer: Mixer
 ) -> dict[Sound, bytes]:
     """Every sound a timeline uses, converted to the mixer's format at its planned length."""
-    out: dict[Sound, bytes] = {}
-    for sound, length in frames.items():
-        if isinstance(sound, Speech):
-            raw = pygame.mixer.Sound(str(files[sound.text])).get_raw()
-        elif sound.name == WAKE:
-            raw = wake_samples(length, mixer.rate, mixer.channels)
-        else:
-            raw = pygame.mixer.Sound(str(chimes.shipped(sound.name))).get_raw()
-        out[sound] = _fit(raw, length * mixer.frame_bytes)
-    return out
+    with mixer.opened():  # pygame converts sounds only while the mixer is open
+        return {
+            sound: _fit(_raw(sound, length, files, mixer), length * mixer.frame_bytes)
+            for sound, length in frames.items()
+        }
+
+
+def _raw(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes:
+    """One sound in the mixer's format, before it is cut to length."""
+    if isinstance(sound, Speech):
+        return pygame.mixer.Sound(str(files[sound.text])).get_raw()
+    if sound.name == WAKE:
+        return wake_samples(length, mixer.rate, mixer.channels)
+    return pygame.mixer.Sound(str(chimes.shipped(sound.name))).get_raw()
 
 
 def needed(plan: Timeline) -> dict[Sound, int]:

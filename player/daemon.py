@@ -40,6 +40,7 @@ from player.runner import Runner
 
 log = logging.getLogger("routine-player")
 DEVICE_RETRY_SECONDS = 2.0
+RELEASE_SECONDS = 30.0  # idle this long, the sound device is let go until the next sound
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ class Daemon:
         self.stopping = False
         self._stop = threading.Event()
         self._renderer: threading.Thread | None = None
+        self._quiet_since: float | None = None
         self.mixer: Mixer | None = None
         self.button: PushButton | None = None
         self.runner: Runner | None = None
@@ -101,7 +103,7 @@ class Daemon:
         )
         self.history = History(self.settings.paths.state)
         self.recorder = Recorder(self.history, self.session, self.settings.player.safety_reminder)
-        self.runner = Runner(self.session, self.mixer, self._observe)
+        self.runner = Runner(self.session, self.mixer, self._observe, lost=self._lost)
         others = [r for rid, r in found.routines.items() if rid != chosen]
         self._render_in_background([first], others, chosen)
         self.control = ControlServer(self.settings.paths.control_socket, self._answer)
@@ -195,16 +197,42 @@ class Daemon:
             self.mixer.silence()
 
     def serve(self) -> int:
-        """Run until SIGTERM or SIGINT; pet the watchdog from this loop."""
+        """Run until SIGTERM or SIGINT; pet the watchdog from this loop; let the sound device
+        go after a while idle, so SDL's audio thread stops waking and the card is free."""
         assert self.runner is not None
         interval = self.notifier.watchdog_interval
         next_pet = time.monotonic()
         while not self.stopping:
-            if interval is not None and time.monotonic() >= next_pet:
+            now = time.monotonic()
+            if interval is not None and now >= next_pet:
                 self.notifier.watchdog()
-                next_pet = time.monotonic() + interval
-            self.runner.step(None if interval is None else max(0.0, next_pet - time.monotonic()))
+                next_pet = now + interval
+            release = self._release_at(now)
+            if release is not None and now >= release:
+                assert self.mixer is not None
+                self.mixer.suspend()
+                release = None
+            wakes = [t - now for t in (release, next_pet if interval else None) if t is not None]
+            self.runner.step(max(0.0, min(wakes)) if wakes else None)
         return 0
+
+    def _release_at(self, now: float) -> float | None:
+        """When to let the sound device go: after RELEASE_SECONDS of quiet idleness."""
+        assert self.session is not None and self.mixer is not None
+        rendering = self._renderer is not None and self._renderer.is_alive()
+        quiet = self.session.state is State.IDLE and not self.session.sounding(now)
+        if not (quiet and self.mixer.is_open and not rendering and not self.mixer.busy()):
+            self._quiet_since = None
+            return None
+        self._quiet_since = self._quiet_since or now
+        return self._quiet_since + RELEASE_SECONDS
+
+    def _lost(self, error: AudioError) -> None:
+        """The device would not play: pause, keep the session, try again at the next press."""
+        assert self.runner is not None and self.session is not None
+        if self.session.state is State.PLAYING:
+            log.warning("sound device lost, paused: %s", error.lines()[0])
+            self.runner.post(Command("pause"))
 
     @property
     def stop_requested(self) -> bool:

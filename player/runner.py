@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from player.audio import Mixer
+from player.core.errors import AudioError
 from player.core.session import (
     Action,
     ButtonEdge,
@@ -41,8 +42,10 @@ class Runner:
         mixer: Mixer,
         observe: Callable[[Action, float], None] = lambda action, now: None,
         clock: Callable[[], float] = time.monotonic,
+        lost: Callable[[AudioError], None] | None = None,
     ) -> None:
         self.session, self.mixer, self.observe, self.clock = session, mixer, observe, clock
+        self.lost = lost  # what to do when the device cannot play; None: let the error rise
         self._queue: queue.SimpleQueue[tuple[float, Event | Call]] = queue.SimpleQueue()
         self._last = float("-inf")
 
@@ -86,5 +89,10 @@ class Runner:
         if isinstance(action, Silence):
             self.mixer.silence()
         elif isinstance(action, Play):
-            self.mixer.play(action.sound, action.timeline)
+            try:
+                self.mixer.play(action.sound, action.timeline)
+            except AudioError as error:
+                if self.lost is None:
+                    raise
+                self.lost(error)
         self.observe(action, at)

@@ -225,3 +225,33 @@ def test_daemon_reload_takes_new_routines_and_keeps_the_old_when_broken(pins, se
         run.daemon.runner.call(run.daemon.reload)
         run.until(lambda: "reload kept the old config" in caplog.text)
         assert run.session.selected == "extra" and run.daemon.settings.player.routine == "extra"
+
+
+def test_daemon_lets_the_device_go_when_idle_and_takes_it_back_to_play(
+    pins, setup, monkeypatch, disk_audio
+):
+    monkeypatch.setattr(daemon_module, "RELEASE_SECONDS", 0.3)
+    with Running(setup) as run:
+        run.until(lambda: not run.daemon.mixer.is_open)  # idle: SDL's audio thread is gone
+        press(pins.pin(17))
+        run.until(lambda: run.played(Speech("Daemon test")))
+        assert run.daemon.mixer.is_open
+        time.sleep(1.0)
+    played = array.array("h", disk_audio.read_bytes())
+    assert max(abs(x) for x in played) > LOUD  # the reopened device really sounded
+
+
+def test_daemon_device_lost_mid_routine_pauses_and_keeps_the_session(
+    pins, setup, monkeypatch, tmp_path, caplog
+):
+    caplog.set_level(logging.INFO, logger="routine-player")
+    with Running(setup) as run:
+        press(pins.pin(17))
+        run.until(lambda: run.played(Speech(CUE)))
+        monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "unplugged" / "out.raw"))
+        run.daemon.mixer.suspend()  # the device goes; reopening it now fails
+        run.until(lambda: run.session.state is State.PAUSED, timeout=60)
+        assert "sound device lost, paused" in caplog.text and run.thread.is_alive()
+        monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "out.raw"))  # plugged back in
+        press(pins.pin(17))
+        run.until(lambda: run.session.state is State.PLAYING and run.daemon.mixer.is_open)
