@@ -129,11 +129,14 @@ def raw_sounds(
     files: Mapping[str, Path], frames: Mapping[Sound, int], mixer: Mixer
 ) -> dict[Sound, bytes]:
     """Every sound a timeline uses, converted to the mixer's format at its planned length."""
-    with mixer.opened():  # pygame converts sounds only while the mixer is open
-        return {
-            sound: _fit(_raw(sound, length, files, mixer), length * mixer.frame_bytes)
-            for sound, length in frames.items()
-        }
+    out = {}
+    for sound, length in frames.items():
+        # pygame converts only while the mixer is open. One sound at a time holds the lock,
+        # so a sound due to play never waits for a whole routine's conversion.
+        with mixer.opened():
+            raw = _raw(sound, length, files, mixer)
+        out[sound] = _fit(raw, length * mixer.frame_bytes)
+    return out
 
 
 def _raw(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes:
