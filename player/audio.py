@@ -111,6 +111,21 @@ class Mixer:
             return bool(pygame.mixer.get_busy())
         return False
 
+    def watch_device(self) -> None:
+        """Start hearing SDL's device-removed events (they need its event loop, and that needs
+        a video driver: the dummy one, as nothing is shown). Only from the loop's thread."""
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        with contextlib.suppress(pygame.error):
+            pygame.display.init()
+
+    def device_removed(self) -> bool:
+        """True if SDL said the output device went away since the last look."""
+        try:
+            events = pygame.event.get()
+        except pygame.error:
+            return False
+        return any(e.type == pygame.AUDIODEVICEREMOVED and not e.iscapture for e in events)
+
     def suspend(self) -> None:
         """Let the device go until the next sound."""
         with self._lock:

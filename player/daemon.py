@@ -40,6 +40,7 @@ from player.runner import Runner
 
 log = logging.getLogger("routine-player")
 DEVICE_RETRY_SECONDS = 2.0
+DEVICE_CHECK_SECONDS = 1.0  # while sound plays: did SDL see the device go?
 RELEASE_SECONDS = 30.0  # idle this long, the sound device is let go until the next sound
 
 
@@ -93,6 +94,7 @@ class Daemon:
             message = f'expected a routine the player can see, found "{chosen}"'
             raise PlayerError([Problem(where, message, field="player.routine")])
         self.mixer = self._open_mixer()
+        self.mixer.watch_device()
         first = self._plan(found.routines[chosen])
         self.button = PushButton(self.settings.button.pin, self._edge)
         self.session = Session(
@@ -212,7 +214,10 @@ class Daemon:
                 assert self.mixer is not None
                 self.mixer.suspend()
                 release = None
-            wakes = [t - now for t in (release, next_pet if interval else None) if t is not None]
+            check = self._check_device(now)
+            wakes = [
+                t - now for t in (release, check, next_pet if interval else None) if t is not None
+            ]
             self.runner.step(max(0.0, min(wakes)) if wakes else None)
         return 0
 
@@ -226,6 +231,17 @@ class Daemon:
             return None
         self._quiet_since = self._quiet_since or now
         return self._quiet_since + RELEASE_SECONDS
+
+    def _check_device(self, now: float) -> float | None:
+        """While sound plays, look once a second whether SDL saw the device go away (a
+        speaker unplugged while open gives no error, only this event)."""
+        assert self.session is not None and self.mixer is not None
+        if not (self.mixer.is_open and self.session.sounding(now)):
+            return None
+        if self.mixer.device_removed():
+            self.mixer.suspend()  # the next sound tries to open it again
+            self._lost(AudioError([Problem("audio", "expected the sound device, found it gone")]))
+        return now + DEVICE_CHECK_SECONDS
 
     def _lost(self, error: AudioError) -> None:
         """The device would not play: pause, keep the session, try again at the next press."""

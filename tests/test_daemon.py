@@ -255,3 +255,18 @@ def test_daemon_device_lost_mid_routine_pauses_and_keeps_the_session(
         monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "out.raw"))  # plugged back in
         press(pins.pin(17))
         run.until(lambda: run.session.state is State.PLAYING and run.daemon.mixer.is_open)
+
+
+def test_daemon_device_removed_while_open_pauses_and_keeps_the_session(pins, setup, caplog):
+    import pygame
+
+    caplog.set_level(logging.INFO, logger="routine-player")
+    with Running(setup) as run:
+        press(pins.pin(17))
+        run.until(lambda: run.played(Speech(CUE)))
+        # What SDL posts when a USB speaker is pulled out while it plays.
+        pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEREMOVED, which=0, iscapture=0))
+        run.until(lambda: run.session.state is State.PAUSED)
+        assert "sound device lost, paused" in caplog.text
+        press(pins.pin(17))  # plugged back in: a press resumes where it was
+        run.until(lambda: run.session.state is State.PLAYING)
