@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from player.core import timeline
 from player.core.routine import Chimes, Routine, Step
-from player.core.session import Action, Event, Session, Tick
-from player.core.sounds import CHIMES, WAKE
+from player.core.session import Action, Event, Play, Session, Tick
+from player.core.sounds import CHIMES, WAKE, Speech
 
 RATE = 1000  # one frame a millisecond keeps the arithmetic readable
 CHIME_FRAMES = {name: 200 for name in CHIMES} | {"tick": 50, WAKE: 0}
@@ -76,6 +76,15 @@ def finish(session: Session, now: float, log: list, horizon: float = 1e7) -> flo
 def actions(log: list) -> list[Action]:
     """All actions in order."""
     return [a for _, _, acts in log for a in acts]
+
+
+def spoken(log: list) -> list[str]:
+    """The routine's lines the session started, in order (not the extras)."""
+    return [
+        a.sound.text
+        for a in actions(log)
+        if isinstance(a, Play) and a.timeline and isinstance(a.sound, Speech)
+    ]
 
 
 step_strategy = st.builds(

@@ -22,7 +22,7 @@ from player.core.session import (
 )
 from player.core.sounds import Chime, Speech
 
-from .corekit import actions, finish, plan, routine, run, step
+from .corekit import actions, finish, plan, routine, run, spoken, step
 
 # Started by a press released at 0.1 s: title 0.1-1.1 s, gap, "Intro." 2.1-3.1 s, rest 1 s;
 # "Hold left." 4.1-5.1 s, its hold 5.1-15.1 s, end chime; "Hold right." 15.3-16.3 s, hold
@@ -103,11 +103,7 @@ def test_session_pause_mid_cue_replays_the_cue_from_its_start():
     run(s, press(4.5) + press(6.0), start=0.1)
     log: list = []
     finish(s, 6.1, log)
-    said = [
-        a.sound.text
-        for a in actions(log)
-        if isinstance(a, Play) and a.timeline and isinstance(a.sound, Speech)
-    ]
+    said = spoken(log)
     assert said[0] == "Hold left."
 
 
@@ -132,11 +128,7 @@ def test_session_paused_double_press_skips_to_the_next_step():
     run(s, press(7.0) + press(9.0) + press(9.25), start=0.1)
     log: list = []
     finish(s, 9.4, log)
-    said = [
-        a.sound.text
-        for a in actions(log)
-        if isinstance(a, Play) and a.timeline and isinstance(a.sound, Speech)
-    ]
+    said = spoken(log)
     assert said[0] == "Hold right."
     assert s.hold_played[0] < 10_000  # the rest of that hold was skipped, as asked
 
@@ -152,10 +144,7 @@ def test_session_waiting_short_press_goes_on_and_long_press_stops():
     assert s.state is State.PLAYING
     log = []
     finish(s, at + 6, log)
-    said = [
-        a.sound.text for a in actions(log) if isinstance(a, Play) and isinstance(a.sound, Speech)
-    ]
-    assert said == ["End.", timeline.CLOSING]
+    assert spoken(log) == ["End.", timeline.CLOSING]
     assert [a.ending for a in actions(log) if isinstance(a, Ended)] == [Ending.COMPLETED]
 
     s = session()
