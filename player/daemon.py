@@ -79,6 +79,7 @@ class Daemon:
         self.runner: Runner | None = None
         self.session: Session | None = None
         self.history: History | None = None
+        self.recorder: Recorder | None = None
         self.control: ControlServer | None = None
 
     # Start-up --------------------------------------------------------------------------
@@ -158,8 +159,9 @@ class Daemon:
         self.runner.call(lambda: self._use(ready, selected))
 
     def _use(self, ready: list[Timeline], selected: str) -> None:
-        assert self.session is not None
+        assert self.session is not None and self.recorder is not None
         self.session.replace_plans(ready, selected)
+        self.recorder.arm_all()
         log.info("routines ready: %s", ", ".join(p.routine.id for p in ready))
 
     def reload(self) -> None:
@@ -288,6 +290,7 @@ class Daemon:
     # What the session did ---------------------------------------------------------------
 
     def _observe(self, action: Action, now: float) -> None:
+        assert self.recorder is not None
         self.recorder.observe(action)
         line = _describe(action)
         if line:

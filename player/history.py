@@ -139,8 +139,12 @@ class Recorder:
     def __init__(self, history: History, session: Session, reminders: bool = True) -> None:
         self.history, self.session, self.reminders = history, session, reminders
         self._row = 0
-        if reminders:
-            for routine in session.plans:
+        self.arm_all()
+
+    def arm_all(self) -> None:
+        """Look again at every routine the session has (new ones arrive after a reload)."""
+        if self.reminders:
+            for routine in self.session.plans:
                 self._arm(routine)
 
     def observe(self, action: object) -> None:

@@ -270,3 +270,18 @@ def test_daemon_device_removed_while_open_pauses_and_keeps_the_session(pins, set
         assert "sound device lost, paused" in caplog.text
         press(pins.pin(17))  # plugged back in: a press resumes where it was
         run.until(lambda: run.session.state is State.PLAYING)
+
+
+def test_daemon_arms_the_reminder_for_routines_rendered_in_the_background(pins, setup):
+    from player.core.session import Ended as EndedAction
+    from player.history import History
+
+    store = History(setup.parent / "state")
+    for _ in range(2):
+        row = store.start("upper-glutes-hands", "Hands", 600.0)
+        store.end(row, EndedAction("upper-glutes-hands", Ending.STOPPED, 5, "left", 60.0, ()))
+    store.close()
+    with Running(setup) as run:
+        run.until(lambda: "upper-glutes-hands" in run.session.plans)
+        run.until(lambda: "upper-glutes-hands" in run.session.reminders)
+        assert "short" not in run.session.reminders
