@@ -35,7 +35,7 @@ os.environ.update(
 from gpiozero import Device  # noqa: E402
 
 from player import config  # noqa: E402
-from player.core.session import Play, State  # noqa: E402
+from player.core.events import Play, State  # noqa: E402
 from player.core.sounds import Speech  # noqa: E402
 from player.daemon import Daemon  # noqa: E402
 

@@ -23,7 +23,8 @@ os.environ.setdefault("SDL_DISKAUDIOFILE", os.path.join(tempfile.gettempdir(), "
 from player import config, plans
 from player.audio import Mixer, needed, raw_sounds
 from player.core import routine
-from player.core.session import Command, Ended, Play, Session, State
+from player.core.events import Command, Ended, Play, State
+from player.core.session import Session
 from player.core.sounds import Chime
 from player.runner import Runner
 

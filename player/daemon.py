@@ -21,18 +21,9 @@ from player.button import PushButton
 from player.control import ControlServer
 from player.core import routine
 from player.core.errors import AudioError, ConfigError, PlayerError, Problem, RoutineError
+from player.core.events import Action, Changed, Command, Ended, Selected, Shutdown, Started, State
 from player.core.gestures import Stuck
-from player.core.session import (
-    Action,
-    Changed,
-    Command,
-    Ended,
-    Selected,
-    Session,
-    Shutdown,
-    Started,
-    State,
-)
+from player.core.session import Session
 from player.core.timeline import Timeline
 from player.history import History, Recorder
 from player.notify import Notifier

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from player.core.errors import PlayerError, Problem
-from player.core.session import Ended, Session, Started
+from player.core.events import Ended, Started
+from player.core.session import Session
 
 FILE = "history.sqlite3"
 MIGRATIONS = (

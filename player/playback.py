@@ -16,7 +16,8 @@ from player import config, library, plans
 from player.audio import Mixer, needed, raw_sounds
 from player.core import routine
 from player.core.errors import PlayerError, Problem
-from player.core.session import Action, Changed, Command, Ended, Session, Shutdown, State
+from player.core.events import Action, Changed, Command, Ended, Shutdown, State
+from player.core.session import Session
 from player.core.sounds import Sound
 from player.core.timeline import Timeline
 from player.history import History, Recorder

@@ -15,15 +15,8 @@ from dataclasses import dataclass
 
 from player.audio import Mixer
 from player.core.errors import AudioError
-from player.core.session import (
-    Action,
-    ButtonEdge,
-    Event,
-    Play,
-    Session,
-    Silence,
-    Tick,
-)
+from player.core.events import Action, ButtonEdge, Event, Play, Silence, Tick
+from player.core.session import Session
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ import termios
 import threading
 import tty
 
+from player.core.events import Ending, Shutdown, State
 from player.core.gestures import DoublePress, LongPress, PressEdge, ShortPress
-from player.core.session import Ending, Session, Shutdown, State
+from player.core.session import Session
 from player.runner import Runner
 
 KEYS = {" ": ShortPress(), "s": LongPress(), "d": DoublePress()}

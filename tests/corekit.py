@@ -8,8 +8,9 @@ from dataclasses import replace
 from hypothesis import strategies as st
 
 from player.core import timeline
+from player.core.events import Action, Event, Play, Tick
 from player.core.routine import Chimes, Routine, Step
-from player.core.session import Action, Event, Play, Session, Tick
+from player.core.session import Session
 from player.core.sounds import CHIMES, WAKE, Speech
 
 RATE = 1000  # one frame a millisecond keeps the arithmetic readable

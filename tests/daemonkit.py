@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from player import config
-from player.core.session import Play
+from player.core.events import Play
 from player.daemon import Daemon
 
 CUE = "Lie down slowly on the mat, and let your whole body settle into the floor for a moment."

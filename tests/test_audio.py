@@ -15,7 +15,8 @@ from player.audio import Mixer, needed, raw_sounds
 from player.config import AudioConfig
 from player.core import routine
 from player.core.errors import AudioError
-from player.core.session import Command, Ended, Session, State
+from player.core.events import Command, Ended, State
+from player.core.session import Session
 from player.core.sounds import Speech
 from player.playback import layout
 from player.runner import Runner

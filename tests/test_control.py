@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from player import cli
 from player.control import MAX_REQUEST, parse
-from player.core.session import Silence, State
+from player.core.events import Silence, State
 
 from .daemonkit import Running, press
 

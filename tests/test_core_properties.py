@@ -12,17 +12,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from player.core.session import (
-    ButtonEdge,
-    Command,
-    Ended,
-    Play,
-    Session,
-    Silence,
-    Started,
-    State,
-    Tick,
-)
+from player.core.events import ButtonEdge, Command, Ended, Play, Silence, Started, State, Tick
+from player.core.session import Session
 from player.core.sounds import Speech
 
 from .corekit import plan, routines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from player.core import timeline
-from player.core.session import (
+from player.core.events import (
     ButtonEdge,
     Changed,
     Command,
@@ -13,13 +13,13 @@ from player.core.session import (
     Ending,
     Play,
     Selected,
-    Session,
     Shutdown,
     Silence,
     Started,
     State,
     Tick,
 )
+from player.core.session import Session
 from player.core.sounds import Chime, Speech
 
 from .corekit import actions, finish, plan, routine, run, spoken, step

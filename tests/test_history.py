@@ -11,7 +11,8 @@ import sys
 import time
 
 from player import cli
-from player.core.session import Command, Ended, Ending, Play, Session, Shutdown
+from player.core.events import Command, Ended, Ending, Play, Shutdown
+from player.core.session import Session
 from player.core.sounds import Speech
 from player.core.timeline import REMINDER
 from player.history import FILE, History, Recorder, repeated_stop

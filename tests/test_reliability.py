@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from player import cli, config
 from player.core.errors import ConfigError
-from player.core.session import State
+from player.core.events import State
 
 from .daemonkit import Running, press
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from player import plans
 from player.audio import Mixer, needed, raw_sounds
 from player.core import routine
-from player.core.session import Command, Session, State
+from player.core.events import Command, State
+from player.core.session import Session
 from player.history import History, Recorder
 from player.runner import Runner
 

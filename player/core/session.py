@@ -31,9 +31,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import Enum
 
+from player.core.events import (
+    Action,
+    ButtonEdge,
+    Changed,
+    Command,
+    Ended,
+    Ending,
+    Event,
+    Play,
+    Selected,
+    Shutdown,
+    Silence,
+    Started,
+    State,
+    Status,
+)
 from player.core.gestures import (
     DoublePress,
     Gesture,
@@ -50,129 +64,12 @@ LEAD_IN_TICKS = 3
 TONE_GAP = 0.15
 
 
-class State(Enum):
-    """Where the session is; the values are what `status` shows."""
-
-    IDLE = "idle"
-    PLAYING = "playing"
-    PAUSED = "paused"
-    WAITING = "waiting"
-    STOPPING = "stopping"
-
-
 AFTER_PRESS = {
     State.IDLE: State.IDLE,
     State.PLAYING: State.PAUSED,
     State.PAUSED: State.PAUSED,
     State.WAITING: State.WAITING,
 }
-
-
-class Ending(Enum):
-    """How a session ended, as history records it."""
-
-    COMPLETED = "completed"
-    STOPPED = "stopped"
-    PAUSE_TIMEOUT = "pause timeout"
-    SERVICE_STOPPED = "service stopped"
-
-
-# Events -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ButtonEdge:
-    """The button's pin changed level."""
-
-    pressed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Tick:
-    """The shell woke the session at its deadline (or for no reason: that is harmless)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A request from the control socket or the keyboard: start, pause, resume, stop, skip."""
-
-    name: str
-    routine: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Shutdown:
-    """Silence and end the session at once: the service is stopping, or the person quit."""
-
-    ending: Ending = Ending.SERVICE_STOPPED
-
-
-Event = ButtonEdge | Tick | Command | Shutdown | Gesture
-
-
-# Actions ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Silence:
-    """Stop every sound now."""
-
-
-@dataclass(frozen=True, slots=True)
-class Play:
-    """Start a sound now; `timeline` sounds come from the routine, the others are extras."""
-
-    sound: Sound
-    timeline: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Started:
-    """A session of `routine` began."""
-
-    routine: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class Ended:
-    """The session ended; `step` and `side` say where, the seconds what was played."""
-
-    routine: str
-    ending: Ending
-    step: int
-    side: str | None
-    played_seconds: float
-    side_seconds: tuple[tuple[str, float], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Selected:
-    """A long press in idle chose another routine."""
-
-    routine: str
-
-
-@dataclass(frozen=True, slots=True)
-class Changed:
-    """The state changed; for logs and status."""
-
-    state: State
-
-
-Action = Silence | Play | Started | Ended | Selected | Changed | Stuck
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """What the session is doing, for the progress line and `routine-player status`."""
-
-    state: State
-    routine: str
-    step: int
-    side: str | None
-    hold_left: float | None
-    routine_left: float
 
 
 class Session:
