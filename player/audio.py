@@ -27,6 +27,7 @@ from player.config import AudioConfig
 from player.core.errors import AudioError, Problem
 from player.core.sounds import WAKE, Chime, Sound, Speech
 from player.core.timeline import Timeline
+from player.plans import Prepared
 
 WAKE_HZ = 30.0  # below what a small speaker plays, above an amplifier's idle threshold
 WAKE_DB = -45.0
@@ -140,16 +141,15 @@ class Mixer:
         self.suspend()
 
 
-def raw_sounds(
-    files: Mapping[str, Path], frames: Mapping[Sound, int], mixer: Mixer
-) -> dict[Sound, bytes]:
-    """Every sound a timeline uses, converted to the mixer's format at its planned length."""
+def raw_sounds(prepared: Prepared, mixer: Mixer) -> dict[Sound, bytes]:
+    """Every sound a session of this routine may play, in the mixer's format, cut or padded
+    to the frames its timeline planned."""
     out = {}
-    for sound, length in frames.items():
+    for sound, length in _needed(prepared.timeline).items():
         # pygame converts only while the mixer is open. One sound at a time holds the lock,
         # so a sound due to play never waits for a whole routine's conversion.
         with mixer.opened():
-            raw = _raw(sound, length, files, mixer)
+            raw = _raw(sound, length, prepared.files, mixer)
         out[sound] = _fit(raw, length * mixer.frame_bytes)
     return out
 
@@ -163,7 +163,7 @@ def _raw(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> 
     return pygame.mixer.Sound(str(chimes.shipped(sound.name))).get_raw()
 
 
-def needed(plan: Timeline) -> dict[Sound, int]:
+def _needed(plan: Timeline) -> dict[Sound, int]:
     """Each sound a session of this timeline may play, with its planned frames."""
     frames: dict[Sound, int] = {Speech(text): n for text, n in plan.speech.items()}
     frames |= {Chime(name): n for name, n in plan.chimes.items()}

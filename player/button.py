@@ -10,11 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 
-from player.core.errors import PlayerError, Problem
-
-
-class ButtonError(PlayerError, OSError):
-    """The button's GPIO cannot be used."""
+from player.core.errors import ButtonError, Problem
 
 
 class PushButton:

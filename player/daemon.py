@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from player import config, library, plans
-from player.audio import Mixer, needed, raw_sounds
+from player.audio import Mixer, raw_sounds
 from player.button import PushButton
 from player.control import ControlServer
 from player.core import routine
@@ -125,7 +125,7 @@ class Daemon:
         """Render a routine's speech and load its sounds into the mixer."""
         assert self.mixer is not None
         prepared = plans.prepare(loaded, self.settings, rate=self.mixer.rate)
-        self.mixer.load(raw_sounds(prepared.files, needed(prepared.timeline), self.mixer))
+        self.mixer.load(raw_sounds(prepared, self.mixer))
         return prepared.timeline
 
     def _render_in_background(

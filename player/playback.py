@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from player import config, library, plans
-from player.audio import Mixer, needed, raw_sounds
+from player.audio import Mixer, raw_sounds
 from player.core import routine
 from player.core.errors import PlayerError, Problem
 from player.core.events import Action, Changed, Command, Ended, Shutdown, State
@@ -33,7 +33,7 @@ def _load(args: argparse.Namespace) -> tuple[config.Config, routine.Routine]:
 def _ready(loaded: routine.Routine, settings: config.Config, mixer: Mixer) -> plans.Prepared:
     """Render the routine's speech and load every sound it may play into the mixer."""
     prepared = plans.prepare(loaded, settings, rate=mixer.rate)
-    mixer.load(raw_sounds(prepared.files, needed(prepared.timeline), mixer))
+    mixer.load(raw_sounds(prepared, mixer))
     return prepared
 
 
@@ -114,7 +114,7 @@ def render(args: argparse.Namespace) -> int:
     try:
         prepared = plans.prepare(loaded, settings, rate=mixer.rate)
         tl = prepared.timeline
-        raw = raw_sounds(prepared.files, needed(tl), mixer)
+        raw = raw_sounds(prepared, mixer)
     finally:
         mixer.close()
     _write_wav(output, layout(tl, raw, mixer.frame_bytes), mixer)

@@ -2,7 +2,7 @@
 
 Other threads (the button, the keyboard, the control socket) only `post()` stamped events; the
 loop sleeps on the queue until an event arrives or the session's next deadline, and never
-polls. A press edge is the one exception: `press()` silences the mixer in the caller's thread
+polls. A press edge is the one exception: `edge()` silences the mixer in the caller's thread
 before the event is even queued.
 """
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from player import plans
-from player.audio import Mixer, needed, raw_sounds
+from player.audio import Mixer, raw_sounds
 from player.config import AudioConfig
 from player.core import routine
 from player.core.errors import AudioError
@@ -49,7 +49,7 @@ def onset(samples: array.array, start: int, stop: int | None = None) -> int | No
 
 def ready(text: str, write, settings, mixer: Mixer) -> plans.Prepared:
     prepared = plans.prepare(routine.load(write("r.toml", text)), settings, rate=mixer.rate)
-    mixer.load(raw_sounds(prepared.files, needed(prepared.timeline), mixer))
+    mixer.load(raw_sounds(prepared, mixer))
     return prepared
 
 
@@ -86,7 +86,7 @@ def test_play_puts_every_sound_at_its_planned_offset(disk_audio, write, settings
     mixer = Mixer(settings.audio)
     prepared = ready(SHORT, write, settings, mixer)
     tl = prepared.timeline
-    planned = array.array("h", layout(tl, raw_sounds(prepared.files, needed(tl), mixer), 2))
+    planned = array.array("h", layout(tl, raw_sounds(prepared, mixer), 2))
     play_through(prepared, mixer)
     time.sleep(0.2)
     mixer.close()
@@ -159,7 +159,7 @@ def test_volume_and_wake_lead_in(disk_audio, write, settings):
     prepared = ready('title = "Volume."\n[[step]]\nsay = "x"\n', write, quiet, mixer)
     tl = prepared.timeline
     assert tl.entries[0].sound.name == "wake" and tl.entries[0].length == round(0.3 * tl.rate)
-    raw = raw_sounds(prepared.files, needed(tl), mixer)
+    raw = raw_sounds(prepared, mixer)
     hum = array.array("h", raw[tl.entries[0].sound])
     assert 0 < max(abs(x) for x in hum) < 32767 * 10 ** (-40 / 20)  # present, inaudible
     mixer.play(Speech("Volume."))

@@ -8,7 +8,7 @@ import wave
 import pytest
 
 from player import cli, library, plans
-from player.audio import Mixer, needed, raw_sounds
+from player.audio import Mixer, raw_sounds
 from player.core import routine
 from player.core.sounds import Chime
 
@@ -58,7 +58,7 @@ def test_render_holds_are_exact_to_the_frame(tmp_path, settings, monkeypatch):
             routine.load(library.locate("upper-glutes-foam-roller", settings)), settings
         )
         tl = prepared.timeline
-        raw = raw_sounds(prepared.files, needed(tl), mixer)
+        raw = raw_sounds(prepared, mixer)
     finally:
         mixer.close()
     assert len(samples) == tl.length

@@ -9,7 +9,7 @@ import random
 from pathlib import Path
 
 from player import plans
-from player.audio import Mixer, needed, raw_sounds
+from player.audio import Mixer, raw_sounds
 from player.core import routine
 from player.core.events import Command, State
 from player.core.session import Session
@@ -48,7 +48,7 @@ def soak(hours: float, write, settings, tmp_path) -> dict[str, float]:
     """Play the routine again and again for `hours` of clock time, with random presses."""
     mixer = Mixer(settings.audio)
     prepared = plans.prepare(routine.load(write("soak.toml", ROUTINE)), settings, rate=mixer.rate)
-    mixer.load(raw_sounds(prepared.files, needed(prepared.timeline), mixer))
+    mixer.load(raw_sounds(prepared, mixer))
     session = Session([prepared.timeline], pause_timeout=300)
     history = History(tmp_path / "state")
     recorder = Recorder(history, session)

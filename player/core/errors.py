@@ -47,6 +47,10 @@ class SpeechError(PlayerError, RuntimeError):
     """A cue that could not be turned into speech."""
 
 
+class ButtonError(PlayerError, OSError):
+    """The button's GPIO cannot be used."""
+
+
 class AudioError(PlayerError, RuntimeError):
     """No sound device could be opened, or it went away."""
 
