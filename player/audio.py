@@ -29,6 +29,10 @@ from player.core.sounds import WAKE, Chime, Sound, Speech
 from player.core.timeline import Timeline
 from player.plans import Prepared
 
+# The default card through ALSA's plug (format and rate conversion) but not its dmix, which
+# runs the card with 16 periods of 1024 frames whatever SDL asks for (docs/design.md).
+DIRECT = "plughw"
+SHARED = "default"  # dmix, or a sound server's plugin: when the card is busy
 WAKE_HZ = 30.0  # below what a small speaker plays, above an amplifier's idle threshold
 WAKE_DB = -45.0
 
@@ -49,20 +53,33 @@ class Mixer:
         self._raw: dict[Sound, bytes] = {}
         self._playing: dict[int, pygame.mixer.Sound] = {}
         self.is_open = False
+        self.device = ""  # the ALSA device name it opened with
         self._open()
         self.rate, self.channels, self.sample_bytes = self._format
 
     def _open(self) -> None:
-        if self.settings.device:
-            os.environ["AUDIODEV"] = self.settings.device
-        try:
-            with _quiet_stderr():  # ALSA and SDL's disk driver chatter on stderr as they open
-                pygame.mixer.pre_init(self.settings.sample_rate, -16, 1, self.buffer_frames)
-                pygame.mixer.init()
-        except pygame.error as error:
+        """Open the configured ALSA device; with none configured, the default card directly,
+        or ALSA's shared default when something else holds the card."""
+        errors: dict[str, str] = {}
+        for name in [self.settings.device] if self.settings.device else [DIRECT, SHARED]:
+            os.environ["AUDIODEV"] = name  # read by SDL's ALSA driver only
+            try:
+                with _quiet_stderr():  # ALSA and SDL's disk driver chatter on stderr as they open
+                    pygame.mixer.pre_init(self.settings.sample_rate, -16, 1, self.buffer_frames)
+                    pygame.mixer.init()
+            except pygame.error as error:
+                errors[name] = str(error)
+                continue
+            self.device = name
+            break
+        else:
             driver = os.environ.get("SDL_AUDIODRIVER", "the default")
-            message = f"expected a sound device ({driver} driver), found none: {error}"
-            raise AudioError([Problem("audio", message)]) from None
+            said = set(errors.values())
+            found = (
+                said.pop() if len(said) == 1 else "; ".join(f"{n}: {e}" for n, e in errors.items())
+            )
+            message = f"expected a sound device ({driver} driver), found none: {found}"
+            raise AudioError([Problem("audio", message)])
         rate, size, channels = pygame.mixer.get_init()
         opened = (rate, channels, abs(size) // 8)
         previous = getattr(self, "_format", None)

@@ -99,7 +99,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "sample_rate": _one_of(RATES, "one of " + ", ".join(map(str, RATES)) + " Hz"),
         "volume": number(0, 1, "a volume"),
         "wake_ms": number(0, 2000, "a whole number of milliseconds", whole=True),
-        "device": text("an ALSA device name, or empty for the default", blank=True),
+        "device": text("an ALSA device name, or empty for the default card", blank=True),
     },
     "voice": {
         "name": text('an eSpeak NG voice name such as "en-us"'),

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from player import config, library, plans
-from player.audio import Mixer, raw_sounds
+from player.audio import SHARED, Mixer, raw_sounds
 from player.button import PushButton
 from player.control import ControlServer
 from player.core import routine
@@ -110,7 +110,7 @@ class Daemon:
         said = ""
         while True:
             try:
-                return Mixer(self.settings.audio)
+                mixer = Mixer(self.settings.audio)
             except AudioError as error:
                 if error.lines()[0] != said:
                     said = error.lines()[0]
@@ -120,6 +120,13 @@ class Daemon:
                 )
                 if self._stop.wait(DEVICE_RETRY_SECONDS):
                     raise
+                continue
+            if mixer.device == SHARED and not self.settings.audio.device:
+                log.warning(
+                    "the sound card is busy: sharing it through ALSA's default device, "
+                    "which may let a press take longer to silence"
+                )
+            return mixer
 
     def _plan(self, loaded: routine.Routine) -> Timeline:
         """Render a routine's speech and load its sounds into the mixer."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import array
 import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -80,6 +82,38 @@ def test_mixer_without_a_device_is_one_line(monkeypatch):
         "audio: expected a sound device (no-such-driver driver), found none: "
         "Audio target 'no-such-driver' not available"
     ]
+
+
+OPEN_AND_SAY_DEVICE = (
+    "from player.audio import Mixer; from player.config import AudioConfig; "
+    "print(Mixer(AudioConfig()).device)"
+)
+
+
+@pytest.mark.parametrize(
+    ("alsa_conf", "device"),
+    [
+        ("pcm.plughw { type null }\npcm.default { type null }\n", "plughw"),
+        ("pcm.default { type null }\n", "default"),  # no card for plughw: the shared default
+    ],
+)
+def test_mixer_prefers_the_card_directly_over_alsas_default(tmp_path, alsa_conf, device):
+    """Real ALSA with a config of our own: "plughw" first (no dmix buffer between a press and
+    silence), ALSA's "default" only when that cannot open."""
+    conf = tmp_path / "asound.conf"
+    conf.write_text(alsa_conf)
+    env = {**os.environ, "SDL_AUDIODRIVER": "alsa", "ALSA_CONFIG_PATH": str(conf)}
+    env.pop("AUDIODEV", None)
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_AND_SAY_DEVICE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [device]
 
 
 def test_play_puts_every_sound_at_its_planned_offset(disk_audio, write, settings):
