@@ -45,6 +45,10 @@ if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
 	systemctl enable routine-player
 	systemctl restart routine-player
+elif [ -z "${NO_SYSTEM:-}" ] && command -v systemctl >/dev/null; then
+	# A chroot, such as an SD card image being built: enabled, it starts at the next boot.
+	say "systemd is not running here: enabled for the next boot"
+	systemctl enable routine-player
 else
 	say "systemd is not running here: start it later with systemctl enable --now routine-player"
 fi
