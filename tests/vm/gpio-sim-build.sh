@@ -1,0 +1,23 @@
+#!/bin/sh
+# Inside the test machine's root: build gpio-sim (and the irq_sim it needs) as one out-of-tree
+# module from Debian's linux-source-6.1, for the installed kernel, which lacks CONFIG_GPIO_SIM.
+set -eu
+kver=$(ls /lib/modules | sort -V | tail -n 1)
+src=linux-source-6.1
+mkdir -p /tmp/gpio-sim && cd /tmp/gpio-sim
+tar -xf /usr/src/$src.tar.xz --strip-components=1 \
+	$src/drivers/gpio/gpio-sim.c $src/drivers/gpio/gpiolib.h $src/kernel/irq/irq_sim.c
+cp drivers/gpio/gpiolib.h .
+cp drivers/gpio/gpio-sim.c sim.c
+objs=sim.o
+if ! grep -q '^CONFIG_IRQ_SIM=y' "/boot/config-$kver"; then
+	# irq_to_desc is not exported to modules; generic_handle_irq does the same job.
+	sed -e 's/handle_simple_irq(irq_to_desc(\([a-z_]*\)))/generic_handle_irq(\1)/' \
+		-e '/^EXPORT_SYMBOL/d' kernel/irq/irq_sim.c >irq_sim.c
+	objs="$objs irq_sim.o"
+fi
+printf 'obj-m := gpio-sim.o\ngpio-sim-y := %s\n' "$objs" >Kbuild
+make -s -C "/lib/modules/$kver/build" M="$PWD" modules
+install -D -m 0644 gpio-sim.ko "/lib/modules/$kver/extra/gpio-sim.ko"
+depmod "$kver"
+echo "vm-test: gpio-sim built for $kver" >&2

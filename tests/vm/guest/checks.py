@@ -1,0 +1,432 @@
+"""The checks of `make vm-test`, run inside the booted test machine as root (docs/testing.md).
+
+The player is driven only as a person drives it: the simulated GPIO line (a press is the line
+pulled low), what comes out of the ALSA loopback card, systemctl, and the installed commands.
+Results go to the results share as checks.json and checks.md; the host reads them.
+Standard library only: this runs on the machine's own Python, outside the product's venv.
+"""
+
+from __future__ import annotations
+
+import array
+import ctypes
+import json
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+UNIT = "routine-player"
+VENV_BIN = Path("/opt/routine-player/venv/bin")
+CONFIG = Path("/etc/routine-player/config.toml")
+SOCKET = Path("/run/routine-player/control.sock")
+HISTORY = Path("/var/lib/routine-player/history.sqlite3")
+PROJECT = Path("/root/routine-player")
+RATE = 22050
+LOUD = 1000  # about -30 dBFS: speech and chimes are far above it, the loopback's silence is 0
+PERIOD = 256  # frames per read: the recording's time resolution
+CAPTURE, S16_LE, RW_INTERLEAVED = 1, 2, 3  # libasound's enums
+
+
+class Recording:
+    """Captures the loopback card's output through libasound, stamping each chunk with when its
+    last sample was captured (now, less what ALSA still holds: `snd_pcm_delay`), so that samples
+    map onto the monotonic clock that button presses are timed on.
+
+    The loopback card makes both ends share one period and buffer size, so the capture asks for
+    the daemon's own (`frames`, from its config), whichever end opens first; with `frames=None`
+    it takes what the open playback end has."""
+
+    def __init__(self, frames: int | None = 512) -> None:
+        self.samples = array.array("h")
+        self.marks: list[tuple[int, float]] = []  # (samples so far, when the last was captured)
+        self._lock = threading.Lock()
+        self._alsa = ctypes.CDLL("libasound.so.2")
+        self._alsa.snd_pcm_readi.restype = ctypes.c_long
+        self._pcm = ctypes.c_void_p()
+        self._call("snd_pcm_open", ctypes.byref(self._pcm), b"plughw:Loopback,1,0", CAPTURE, 0)
+        self._configure(frames)
+        self._going = True
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _call(self, name: str, *args: object) -> None:
+        status = getattr(self._alsa, name)(*args)
+        if status < 0:
+            raise OSError(f"{name}: ALSA error {status}")
+
+    def _configure(self, frames: int | None) -> None:
+        params = ctypes.c_void_p()
+        self._call("snd_pcm_hw_params_malloc", ctypes.byref(params))
+        try:
+            self._call("snd_pcm_hw_params_any", self._pcm, params)
+            self._call("snd_pcm_hw_params_set_access", self._pcm, params, RW_INTERLEAVED)
+            self._call("snd_pcm_hw_params_set_format", self._pcm, params, S16_LE)
+            self._call("snd_pcm_hw_params_set_channels", self._pcm, params, 1)
+            self._call("snd_pcm_hw_params_set_rate", self._pcm, params, RATE, 0)
+            if frames:
+                size = ctypes.c_ulong(frames)
+                self._call(
+                    "snd_pcm_hw_params_set_period_size_near",
+                    self._pcm,
+                    params,
+                    ctypes.byref(size),
+                    None,
+                )
+                size = ctypes.c_ulong(frames * 2)
+                self._call(
+                    "snd_pcm_hw_params_set_buffer_size_near", self._pcm, params, ctypes.byref(size)
+                )
+            self._call("snd_pcm_hw_params", self._pcm, params)
+        finally:
+            self._alsa.snd_pcm_hw_params_free(params)
+
+    def _read(self) -> None:
+        chunk, delay = (ctypes.c_int16 * PERIOD)(), ctypes.c_long()
+        while self._going:
+            count = self._alsa.snd_pcm_readi(self._pcm, chunk, PERIOD)
+            if count < 0:  # an overrun: note it and go on
+                self._alsa.snd_pcm_recover(self._pcm, int(count), 1)
+                continue
+            self._alsa.snd_pcm_delay(self._pcm, ctypes.byref(delay))
+            captured = time.monotonic() - delay.value / RATE
+            with self._lock:
+                self.samples.extend(chunk[:count])
+                self.marks.append((len(self.samples), captured))
+
+    def time_of(self, index: int) -> float:
+        """When sample `index` was captured (its chunk's stamp, less the samples after it)."""
+        with self._lock:
+            for count, captured in self.marks:
+                if count > index:
+                    return captured - (count - 1 - index) / RATE
+        return float("inf")
+
+    def index_at(self, moment: float) -> int:
+        """The first sample captured at or after `moment`."""
+        with self._lock:
+            for count, captured in self.marks:
+                if captured >= moment:
+                    return max(0, count - 1 - int((captured - moment) * RATE))
+            return len(self.samples)
+
+    def loud(self, after: float, before: float = float("inf")) -> list[int]:
+        """Indexes of loud samples that came out between two moments."""
+        start, end = self.index_at(after), self.index_at(before)
+        with self._lock:
+            window = self.samples[start:end]
+        return [start + i for i, v in enumerate(window) if abs(v) > LOUD]
+
+    def sounding(self, seconds: float = 0.03) -> bool:
+        """True if the last `seconds` captured hold a loud sample: sound is playing now."""
+        with self._lock:
+            return any(abs(v) > LOUD for v in self.samples[-int(seconds * RATE) :])
+
+    def wait_loud(self, after: float, timeout: float) -> float | None:
+        """The moment of the first loud sample after `after`, waiting up to `timeout` for it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.loud(after)
+            if found:
+                return self.time_of(found[0])
+            time.sleep(0.05)
+        return None
+
+    def save(self, path: Path) -> None:
+        import wave
+
+        with self._lock, wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            out.writeframes(self.samples.tobytes())
+
+    def close(self) -> None:
+        if not self._going:
+            return
+        self._going = False
+        self._thread.join(timeout=5)
+        self._alsa.snd_pcm_close(self._pcm)
+
+
+class Line:
+    """The button: line 17 of the simulated chip, pulled up at rest, pulled low by a press."""
+
+    def __init__(self, pin: int = 17) -> None:
+        chip = Path(Path("/run/vm-test/chip").read_text().strip())
+        self.pull = chip / f"sim_gpio{pin}" / "pull"
+
+    def press(self, hold: float = 0.15) -> float:
+        """Press for `hold` seconds; the moment the line went low."""
+        return self.hold(hold)[0]
+
+    def hold(self, seconds: float) -> tuple[float, float]:
+        """Press for `seconds`; the moments the line went low and high again."""
+        self.pull.write_text("pull-down")
+        edge = time.monotonic()
+        time.sleep(seconds)
+        self.pull.write_text("pull-up")
+        return edge, time.monotonic()
+
+
+def playback_params() -> dict[str, int]:
+    """The ALSA period, buffer and rate of the loopback card's open playback stream, in frames
+    and Hz: what SDL asked for, as the driver granted it."""
+    for path in sorted(Path("/proc/asound/Loopback/pcm0p").glob("sub*/hw_params")):
+        fields = dict(line.split(": ", 1) for line in path.read_text().splitlines() if ": " in line)
+        if "buffer_size" in fields:
+            keys = ("period_size", "buffer_size", "rate")
+            return {key: int(fields[key].split()[0]) for key in keys}
+    return {}
+
+
+def control(command: str) -> dict:
+    """One request on the daemon's control socket."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        sock.connect(str(SOCKET))
+        sock.sendall(json.dumps({"command": command}).encode() + b"\n")
+        return json.loads(sock.makefile().readline())
+
+
+def unit(*properties: str) -> dict[str, str]:
+    out = run("systemctl", "show", UNIT, *(f"--property={p}" for p in properties))
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=600).stdout
+
+
+def wait_for(what: Callable[[], object], timeout: float, every: float = 0.2) -> object:
+    """Poll until `what()` is truthy; its last value."""
+    deadline = time.monotonic() + timeout
+    while not (value := what()) and time.monotonic() < deadline:
+        time.sleep(every)
+    return value
+
+
+def state() -> str:
+    try:
+        return control("status").get("state", "")
+    except OSError:
+        return ""
+
+
+def active_with_new_pid(old: str, timeout: float) -> bool:
+    def ready() -> bool:
+        now = unit("ActiveState", "MainPID")
+        return now["ActiveState"] == "active" and now["MainPID"] not in ("0", old)
+
+    return bool(wait_for(ready, timeout, every=0.5))
+
+
+class Checks:
+    """The seven checks of issue 9 in order; each adds a row, and some add figures."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.figures: dict[str, float] = {}
+        self.presses: list[dict[str, int]] = []  # where check 3's presses fall in the recording
+        self.line = Line()
+        self.recording: Recording | None = None
+
+    def row(self, name: str, ok: bool, detail: str) -> None:
+        self.rows.append({"check": name, "ok": bool(ok), "detail": detail})
+        print(f"vm-test: {'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
+
+    def service_ready(self) -> None:
+        ok = wait_for(lambda: unit("ActiveState")["ActiveState"] in ("active", "failed"), 600)
+        shown = unit("ActiveState", "Type", "StatusText", "NRestarts")
+        report = run("systemd-analyze", "security", "--no-pager", UNIT)
+        found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", report)
+        score = float(found[1]) if found else 99.0
+        self.figures["exposure"] = score
+        ok = ok and shown["ActiveState"] == "active" and shown["Type"] == "notify"
+        self.row(
+            "1. active through READY=1",
+            ok and score <= 2.0,
+            f"{shown['ActiveState']} ({shown['StatusText']}); exposure {score}",
+        )
+
+    def press_starts(self) -> None:
+        self.recording = Recording()
+        wait_for(lambda: state() == "idle", 120)
+        _, release = self.line.hold(0.15)  # a short press is known at its release
+        heard = self.recording.wait_loud(release, 120)
+        now = state()
+        if heard is not None:
+            self.figures["release_to_first_sound_ms"] = (heard - release) * 1000
+        self.row(
+            "2. a press starts the default routine",
+            heard is not None and now == "playing",
+            f"state {now}; first sound {self._ms(heard, release)} after the release",
+        )
+
+    def press_mid_cue(self, samples: int = 5) -> None:
+        """A half-second press in the middle of a cue. A short press is only known at its
+        release, when the pause chime plays, so the voice's end is the last loud sample before
+        the release; the figure is how long after the edge that was."""
+        rec = self.recording
+        assert rec is not None
+        figures, failures = [], []
+        for _ in range(samples):
+            if state() in ("paused", "waiting"):
+                self.line.press()  # go on, so that the next press lands in a cue
+            time.sleep(2.0)  # past the resume chime, into the voice
+            sounding = wait_for(rec.sounding, 60, every=0.005)
+            granted = playback_params()
+            edge, release = self.line.hold(0.5)
+            time.sleep(2.0)
+            voice = rec.loud(edge - 0.05, release)
+            end = rec.time_of(voice[-1]) if voice else edge
+            chime = rec.loud(release)
+            now = state()
+            figures.append(max(0.0, end - edge) * 1000)
+            self.presses.append({"edge": rec.index_at(edge), "release": rec.index_at(release)})
+            if not sounding or end > release - 0.05 or not chime or now != "paused":
+                failures.append(f"sounding {bool(sounding)}, chime {bool(chime)}, state {now}")
+        figures.sort()
+        for key, value in granted.items():
+            self.figures[f"daemon_alsa_{key}"] = value
+        self.figures["press_to_silence_ms"] = figures[len(figures) // 2]
+        self.figures["press_to_silence_max_ms"] = figures[-1]
+        self.row(
+            "3. a press mid-cue silences",
+            not failures,
+            f"{samples} presses; the voice ended {figures[0]:.0f} to {figures[-1]:.0f} ms "
+            f"after the edge{'; ' + '; '.join(failures) if failures else ''}",
+        )
+
+    def resume_and_long_stop(self) -> None:
+        rec = self.recording
+        assert rec is not None
+        edge = self.line.press()
+        resumed = rec.wait_loud(edge, 60)
+        playing = state()
+        time.sleep(2.0)
+        hold = self.line.press(hold=2.5)
+        note = rec.wait_loud(hold + 1.5, 60)
+        idle = wait_for(lambda: state() == "idle", 120)
+        rows = self._history()
+        ended = rows[-1]["ending"] if rows else None
+        self.row(
+            "4. short press resumes, long press stops",
+            resumed is not None
+            and playing == "playing"
+            and note is not None
+            and idle
+            and ended == "stopped",
+            f"sound again {self._ms(resumed, edge)} after the short press; stop note "
+            f"{self._ms(note, hold)} after the long one began; history says {ended}",
+        )
+
+    def kill_restarts(self) -> None:
+        before = unit("MainPID", "NRestarts")
+        edge = self.line.press()
+        assert self.recording is not None
+        self.recording.wait_loud(edge, 60)
+        os.kill(int(before["MainPID"]), 9)
+        back = active_with_new_pid(before["MainPID"], 300)
+        rows = self._history()
+        with sqlite3.connect(f"file:{HISTORY}?mode=ro", uri=True) as db:
+            intact = db.execute("PRAGMA integrity_check").fetchone()[0]
+        restarts = unit("NRestarts")["NRestarts"]
+        self.row(
+            "5. kill -9: restarted, history intact",
+            back and intact == "ok" and len(rows) >= 2 and rows[-1]["ending"] == "interrupted",
+            f"restarts {before['NRestarts']}→{restarts}; integrity {intact}; "
+            f"rows {[r['ending'] for r in rows]}",
+        )
+
+    def watchdog_restarts(self) -> None:
+        before = unit("MainPID", "NRestarts")
+        started = time.monotonic()
+        os.kill(int(before["MainPID"]), 19)  # SIGSTOP: the loop stops petting the watchdog
+        back = active_with_new_pid(before["MainPID"], 300)
+        journal = run("journalctl", "-u", UNIT, "--no-pager", "-o", "cat")
+        self.figures["watchdog_restart_s"] = time.monotonic() - started
+        self.row(
+            "6. a hung loop is restarted by the watchdog",
+            back and "Watchdog timeout" in journal,
+            f"back after {time.monotonic() - started:.0f} s; "
+            f"restarts {before['NRestarts']}→{unit('NRestarts')['NRestarts']}",
+        )
+
+    def stop_and_uninstall(self) -> None:
+        started = time.monotonic()
+        subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
+        took = time.monotonic() - started
+        shown = unit("Result", "ExecMainCode", "ExecMainStatus")
+        clean = shown["Result"] == "success" and shown["ExecMainStatus"] == "0"
+        self.measure_underruns()
+        subprocess.run(["make", "-C", str(PROJECT), "uninstall"], check=False, timeout=300)
+        kept = [CONFIG, CONFIG.parent / "routines", HISTORY]
+        gone = [Path("/opt/routine-player"), Path("/etc/systemd/system/routine-player.service")]
+        ok = clean and all(p.exists() for p in kept) and not any(p.exists() for p in gone)
+        self.row(
+            "7. systemctl stop is clean; uninstall keeps what is the person's",
+            ok,
+            f"stopped in {took:.1f} s ({shown}); kept {[p.exists() for p in kept]}; "
+            f"removed {[not p.exists() for p in gone]}",
+        )
+
+    def measure_underruns(self, sizes: tuple[int, ...] = (64, 128, 256, 512, 1024)) -> None:
+        """Figures only: gaps in a steady tone played at each mixer buffer size (the card is
+        free once the service has stopped, and the checks' own recording is closed)."""
+        if self.recording is not None:
+            self.recording.close()
+        out = run(str(VENV_BIN / "python"), "/usr/local/lib/vm-test/underruns.py", *map(str, sizes))
+        for line in out.splitlines():
+            frames, granted, gaps = line.split()
+            self.figures[f"underruns_{frames}"] = int(gaps)
+            self.figures[f"granted_buffer_{frames}"] = int(granted)
+
+    def _history(self) -> list[dict]:
+        out = run(str(VENV_BIN / "routine-player"), "history", "--json", "--config", str(CONFIG))
+        try:
+            return sorted(json.loads(out)["sessions"], key=lambda r: r["started"])
+        except (ValueError, KeyError):
+            return []
+
+    @staticmethod
+    def _ms(moment: float | None, edge: float) -> str:
+        return "never" if moment is None else f"{(moment - edge) * 1000:.0f} ms"
+
+
+def main(results: Path) -> int:
+    checks = Checks()
+    steps = [
+        checks.service_ready,
+        checks.press_starts,
+        checks.press_mid_cue,
+        checks.resume_and_long_stop,
+        checks.kill_restarts,
+        checks.watchdog_restarts,
+        checks.stop_and_uninstall,
+    ]
+    for step in steps:
+        try:
+            step()
+        except Exception as error:  # a broken check is a failed row, and the rest still run
+            checks.row(step.__name__, False, f"{type(error).__name__}: {error}")
+    if checks.recording is not None:
+        checks.recording.close()
+        checks.recording.save(results / "recording.wav")
+    (results / "journal.txt").write_text(run("journalctl", "-b", "--no-pager"))
+    (results / "checks.json").write_text(
+        json.dumps(
+            {"rows": checks.rows, "figures": checks.figures, "presses": checks.presses}, indent=1
+        )
+    )
+    return 0 if all(r["ok"] for r in checks.rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))

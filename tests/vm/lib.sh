@@ -1,0 +1,18 @@
+# Shared by the vm-test scripts: messages, and a chroot with /proc, /sys and /dev for apt and pip.
+say() { printf 'vm-test: %s\n' "$*" >&2; }
+
+# in_root ROOT COMMAND...: run COMMAND inside ROOT with the kernel filesystems it needs.
+in_root() {
+	root=$1
+	shift
+	mount -t proc proc "$root/proc"
+	mount -t sysfs sys "$root/sys"
+	mount --bind /dev "$root/dev"
+	mount -t devpts devpts "$root/dev/pts" 2>/dev/null || true
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	status=0
+	LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$root" "$@" || status=$?
+	umount -l "$root/dev/pts" 2>/dev/null || true
+	umount -l "$root/dev" "$root/sys" "$root/proc"
+	return $status
+}

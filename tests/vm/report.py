@@ -1,0 +1,44 @@
+"""Print the test machine's checks as a table and exit non-zero unless all seven passed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+EXPECTED = 7
+FIGURES = {
+    "exposure": ("systemd-analyze security exposure", ""),
+    "release_to_first_sound_ms": ("release of a short press to first sound (idle)", " ms"),
+    "press_to_silence_ms": ("press to silence, median of 5 (edge to the voice's end)", " ms"),
+    "press_to_silence_max_ms": ("press to silence, slowest of 5", " ms"),
+    "daemon_alsa_period_size": ("the daemon's ALSA period, as granted", " frames"),
+    "daemon_alsa_buffer_size": ("the daemon's ALSA buffer, as granted", " frames"),
+    "daemon_alsa_rate": ("the daemon's ALSA rate", " Hz"),
+    "watchdog_restart_s": ("hung loop to restarted service", " s"),
+}
+
+
+def main(results: Path) -> int:
+    path = results / "checks.json"
+    if not path.is_file():
+        print(f"vm-test: no {path}: the checks never finished; see console.log beside it")
+        return 1
+    found = json.loads(path.read_text())
+    print("| check | result | detail |\n|---|---|---|")
+    for row in found["rows"]:
+        print(f"| {row['check']} | {'pass' if row['ok'] else 'FAIL'} | {row['detail']} |")
+    print("\n| figure | value |\n|---|---|")
+    for key, value in found["figures"].items():
+        name, unit = FIGURES.get(key, (key, ""))
+        if key.startswith(("underruns_", "granted_buffer_")):
+            what, frames = key.rsplit("_", 1)
+            name, unit = f"{what.replace('_', ' ')}, {frames}-frame mixer buffer", ""
+        print(f"| {name} | {value:.1f}{unit} |")
+    passed = sum(row["ok"] for row in found["rows"])
+    print(f"\nvm-test: {passed} of {EXPECTED} checks passed")
+    return 0 if passed == EXPECTED == len(found["rows"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
