@@ -137,12 +137,16 @@ class Mixer:
             pygame.display.init()
 
     def device_removed(self) -> bool:
-        """True if SDL said the output device went away since the last look."""
+        """True if SDL said the open output device went away since the last look. SDL names
+        that device by its id; its hotplug scan also reports each device it had only listed,
+        as `which=0`, a moment later, and those must not pause a reopened device again."""
         try:
             events = pygame.event.get()
         except pygame.error:
             return False
-        return any(e.type == pygame.AUDIODEVICEREMOVED and not e.iscapture for e in events)
+        return any(
+            e.type == pygame.AUDIODEVICEREMOVED and e.which and not e.iscapture for e in events
+        )
 
     def suspend(self) -> None:
         """Let the device go until the next sound."""
