@@ -28,6 +28,7 @@ CONFIG = Path("/etc/routine-player/config.toml")
 SOCKET = Path("/run/routine-player/control.sock")
 HISTORY = Path("/var/lib/routine-player/history.sqlite3")
 PROJECT = Path("/root/routine-player")
+LOOPBACK = Path("/sys/bus/platform/drivers/snd_aloop")
 RATE = 22050
 LOUD = 1000  # about -30 dBFS: speech and chimes are far above it, the loopback's silence is 0
 PERIOD = 256  # frames per read: the recording's time resolution
@@ -91,8 +92,9 @@ class Recording:
         chunk, delay = (ctypes.c_int16 * PERIOD)(), ctypes.c_long()
         while self._going:
             count = self._alsa.snd_pcm_readi(self._pcm, chunk, PERIOD)
-            if count < 0:  # an overrun: note it and go on
-                self._alsa.snd_pcm_recover(self._pcm, int(count), 1)
+            if count < 0:  # an overrun: recover and go on; anything worse ends the recording
+                if self._alsa.snd_pcm_recover(self._pcm, int(count), 1) < 0:
+                    return
                 continue
             self._alsa.snd_pcm_delay(self._pcm, ctypes.byref(delay))
             captured = time.monotonic() - delay.value / RATE
@@ -228,9 +230,11 @@ def active_with_new_pid(old: str, timeout: float) -> bool:
 
 
 class Checks:
-    """The seven checks of issue 9 in order; each adds a row, and some add figures."""
+    """The checks in order: issue 9's seven, and a real unplug for issue 8. Each adds a row,
+    and some add figures."""
 
-    def __init__(self) -> None:
+    def __init__(self, results: Path) -> None:
+        self.results = results
         self.rows: list[dict] = []
         self.figures: dict[str, float] = {}
         self.presses: list[dict[str, int]] = []  # where check 3's presses fall in the recording
@@ -359,6 +363,35 @@ class Checks:
             f"restarts {before['NRestarts']}→{unit('NRestarts')['NRestarts']}",
         )
 
+    def card_unplugged(self) -> None:
+        """Issue 8: the card goes away mid-cue (its driver unbound, as when a USB speaker is
+        pulled out): the daemon pauses and keeps the session; once the card is back, a press
+        resumes it."""
+        rec = self.recording
+        assert rec is not None
+        pid = unit("MainPID")["MainPID"]
+        self.line.press()
+        sounding = wait_for(rec.sounding, 60, every=0.01)
+        rec.close()  # its stream dies with the card
+        rec.save(self.results / "recording-before-unplug.wav")
+        (LOOPBACK / "unbind").write_text("snd_aloop.0")
+        paused = wait_for(lambda: state() == "paused", 30)
+        (LOOPBACK / "bind").write_text("snd_aloop.0")
+        wait_for(lambda: Path("/proc/asound/Loopback").exists(), 30)
+        self.recording = rec = Recording()
+        edge = self.line.press()
+        back = rec.wait_loud(edge, 60)
+        resumed = state()
+        kept = unit("ActiveState", "MainPID") == {"ActiveState": "active", "MainPID": pid}
+        self.line.hold(2.5)  # a long press: stopped, for the checks after this one
+        wait_for(lambda: state() == "idle", 120)
+        self.row(
+            "7. the card unplugged mid-cue: paused and kept, a press resumes",
+            bool(sounding) and bool(paused) and kept and back is not None and resumed == "playing",
+            f"paused {bool(paused)}; same process {kept}; sound again "
+            f"{self._ms(back, edge)} after the press; state {resumed}",
+        )
+
     def stop_and_uninstall(self) -> None:
         started = time.monotonic()
         subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
@@ -371,7 +404,7 @@ class Checks:
         gone = [Path("/opt/routine-player"), Path("/etc/systemd/system/routine-player.service")]
         ok = clean and all(p.exists() for p in kept) and not any(p.exists() for p in gone)
         self.row(
-            "7. systemctl stop is clean; uninstall keeps what is the person's",
+            "8. systemctl stop is clean; uninstall keeps what is the person's",
             ok,
             f"stopped in {took:.1f} s ({shown}); kept {[p.exists() for p in kept]}; "
             f"removed {[not p.exists() for p in gone]}",
@@ -401,7 +434,7 @@ class Checks:
 
 
 def main(results: Path) -> int:
-    checks = Checks()
+    checks = Checks(results)
     steps = [
         checks.service_ready,
         checks.press_starts,
@@ -409,6 +442,7 @@ def main(results: Path) -> int:
         checks.resume_and_long_stop,
         checks.kill_restarts,
         checks.watchdog_restarts,
+        checks.card_unplugged,
         checks.stop_and_uninstall,
     ]
     for step in steps:
@@ -422,7 +456,13 @@ def main(results: Path) -> int:
     (results / "journal.txt").write_text(run("journalctl", "-b", "--no-pager"))
     (results / "checks.json").write_text(
         json.dumps(
-            {"rows": checks.rows, "figures": checks.figures, "presses": checks.presses}, indent=1
+            {
+                "expected": len(steps),
+                "rows": checks.rows,
+                "figures": checks.figures,
+                "presses": checks.presses,
+            },
+            indent=1,
         )
     )
     return 0 if all(r["ok"] for r in checks.rows) else 1
