@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 dir=$1
 root=$dir/root
-rm -rf "$root" "$dir/root.done"
+scrap "$root"
+rm -f "$dir/root.done"
 mkdir -p "$root"
 
 packages=linux-image-amd64,systemd-sysv,udev,kmod,dbus,gpiod,alsa-utils,python3,python3-venv

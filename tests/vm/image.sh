@@ -23,7 +23,7 @@ if [ "$(cat "$cache/wheels/.key" 2>/dev/null)" != "$key" ]; then
 fi
 
 say "a fresh copy of the base, with this checkout in /root/routine-player"
-rm -rf "$stage"
+scrap "$stage"
 cp -a "$cache/root" "$stage"
 mkdir -p "$stage/root/routine-player"
 git -C "$project" ls-files -z --cached --others --exclude-standard \
@@ -58,5 +58,5 @@ cp "$(ls "$stage"/boot/initrd.img-* | sort -V | tail -n 1)" "$cache/initrd.img"
 rm -f "$cache/disk.img"
 truncate -s 4G "$cache/disk.img"
 mkfs.ext4 -q -F -L root -d "$stage" "$cache/disk.img"
-rm -rf "$stage"
+scrap "$stage"
 say "disk ready"
