@@ -5,8 +5,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-cache=$(mkdir -p "${VM_CACHE:-$here/../../.cache/vm}" && cd "${VM_CACHE:-$here/../../.cache/vm}" && pwd)
 [ "$(id -u)" = 0 ] || { say "run as root: it builds a Debian root with debootstrap and chroot"; exit 1; }
+cache=$(mkdir -p "${VM_CACHE:-$here/../../.cache/vm}" && cd "${VM_CACHE:-$here/../../.cache/vm}" && pwd)
 
 started=$(date +%s)
 key=$(cat "$here/base.sh" "$here/gpio-sim-build.sh" "$here/sources.py" "$here/lib.sh" | sha256sum | cut -c1-16)
