@@ -20,6 +20,6 @@ in_root() {
 # scrap DIR: remove a root we built, never crossing into a filesystem still mounted inside it
 # (a /dev bound there by a run that was killed mid-chroot).
 scrap() {
-	findmnt -rn -o TARGET | grep -F "$1/" | sort -r | xargs -r -n 1 umount -l
+	findmnt -rn -o TARGET | { grep -F "$1/" || true; } | sort -r | xargs -r -n 1 umount -l
 	rm -rf --one-file-system "$1"
 }
