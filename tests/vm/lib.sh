@@ -1,5 +1,7 @@
-# Shared by the vm-test scripts: messages, and a chroot with /proc, /sys and /dev for apt and pip.
+# Shared by the vm-test scripts: messages (and one for any command that fails), and a chroot
+# with /proc, /sys and /dev for apt and pip.
 say() { printf 'vm-test: %s\n' "$*" >&2; }
+trap 'say "stopped: \"$BASH_COMMAND\" failed (line $LINENO of $0)"' ERR
 
 # in_root ROOT COMMAND...: run COMMAND inside ROOT with the kernel filesystems it needs.
 in_root() {
