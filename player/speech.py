@@ -171,8 +171,7 @@ def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
     _apply(engine, voice, scratch)
     shortest = len(text.split()) * 60 / voice.rate * SPEECH_RATE * 0.3
     for _ in range(RENDER_TRIES):
-        engine.save_to_file(text, scratch)
-        engine.runAndWait()
+        _render_once(engine, text, scratch)
         with wave.open(scratch) as w:
             samples = w.readframes(w.getnframes())
         if len(samples) // 2 >= shortest:
@@ -189,9 +188,19 @@ def _apply(engine: Any, voice: Voice, scratch: str) -> None:
         return
     engine.setProperty("voice", voice.name)
     engine.setProperty("rate", voice.rate)
-    engine.save_to_file("Ready.", scratch)
-    engine.runAndWait()
+    _render_once(engine, "Ready.", scratch)
     _applied = voice
+
+
+def _render_once(engine: Any, text: str, scratch: str) -> None:
+    """One line into `scratch`, then wait until eSpeak's own thread is idle. pyttsx3 ends its
+    loop from inside eSpeak's last callback, before that thread is done with the line, so the
+    next render could meet it half-way: once in CI a render crashed inside `espeak_Synth`."""
+    from pyttsx3.drivers import _espeak
+
+    engine.save_to_file(text, scratch)
+    engine.runAndWait()
+    _espeak.Synchronize()
 
 
 def _voice_names(engine: Any) -> frozenset[str]:
