@@ -198,11 +198,13 @@ def control(command: str) -> dict:
 
 
 def unit(*properties: str) -> dict[str, str]:
+    """systemctl's view of the service: the properties asked for, by name."""
     out = run("systemctl", "show", UNIT, *(f"--property={p}" for p in properties))
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
 def run(*command: str) -> str:
+    """A command's standard output; its failure shows in what the check then finds."""
     return subprocess.run(command, check=False, capture_output=True, text=True, timeout=600).stdout
 
 
@@ -215,6 +217,7 @@ def wait_for(what: Callable[[], object], timeout: float, every: float = 0.2) -> 
 
 
 def state() -> str:
+    """The daemon's state as `status` reports it; "" while its socket does not answer."""
     try:
         return control("status").get("state", "")
     except OSError:

@@ -18,7 +18,7 @@ os.environ["AUDIODEV"] = "plughw"  # as player.audio opens the default card
 import pygame
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checks import LOUD, RATE, Recording
+from checks import LOUD, RATE, Recording, playback_params
 
 SECONDS = 3
 
@@ -29,15 +29,6 @@ def tone(rate: int, channels: int) -> bytes:
     for i in range(rate * SECONDS):
         wave.extend([int(8000 * math.sin(2 * math.pi * 440 * i / rate))] * channels)
     return wave.tobytes()
-
-
-def granted_buffer() -> int:
-    """The ALSA buffer, in frames, that the open playback stream was given (0 if none)."""
-    for path in sorted(Path("/proc/asound/Loopback/pcm0p").glob("sub*/hw_params")):
-        for line in path.read_text().splitlines():
-            if line.startswith("buffer_size:"):
-                return int(line.split()[1])
-    return 0
 
 
 def gaps(samples: array.array) -> int:
@@ -55,7 +46,7 @@ def main(sizes: list[int]) -> None:
         recording = Recording(frames=None)  # after the playback end: it takes its sizes
         sound.play()
         time.sleep(0.5)
-        granted = granted_buffer()
+        granted = playback_params().get("buffer_size", 0)
         while pygame.mixer.get_busy():
             time.sleep(0.01)
         time.sleep(0.2)
