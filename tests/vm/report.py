@@ -36,6 +36,9 @@ def main(results: Path) -> int:
         print(f"| {name} | {value:.1f}{unit} |")
     passed, expected = sum(row["ok"] for row in found["rows"]), found["expected"]
     print(f"\nvm-test: {passed} of {expected} checks passed")
+    for row in found["rows"]:  # again, last: a log cut to its tail still names what failed
+        if not row["ok"]:
+            print(f"vm-test: FAILED {row['check']}: {row['detail']}")
     return 0 if passed == expected == len(found["rows"]) else 1
 
 
