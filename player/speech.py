@@ -1,8 +1,7 @@
 """The speech cache: every line rendered once by pyttsx3 over eSpeak NG, kept as a WAV.
 
-pyttsx3 2.99 is only ever asked to render (`save_to_file`, one file per `runAndWait()`); its
-`say()` plays through `aplay` and cannot be stopped, so playback is the mixer's job. One engine
-per process, held here: a second `init()` would steal the first one's callbacks.
+Rendering happens in a child process (`player/espeak_worker.py`), so that a crash inside eSpeak
+costs one retry, never the player; playback is the mixer's job.
 
 A file is named `<key>.<digest>.wav`: the key hashes text, voice, rate and engine version; the
 digest hashes the samples, so a truncated or damaged file is found and rendered again, never
@@ -13,26 +12,26 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gc
 import hashlib
-import importlib
+import json
 import os
+import select
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import wave
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from player.core.errors import Problem, SpeechError
+from player.espeak_worker import SPEECH_RATE
 
-RENDER_TRIES = 3
-SPEECH_RATE = 22050  # what pyttsx3's eSpeak driver writes: mono, 16-bit, 22050 Hz
-_engine: Any = None  # the process's one pyttsx3 engine, kept alive on purpose
-_voices: frozenset[str] | None = None
-_applied: Voice | None = None  # the voice and rate the engine was last given
-_rendering = threading.Lock()  # the one engine renders one line at a time, whatever the thread
+RENDER_TRIES = 3  # renders of one line that may kill or hang the child process
+RENDER_SECONDS = 120.0  # far longer than eSpeak takes for the longest cue a routine may have
+_rendering = threading.Lock()  # the one child renders one line at a time, whatever the thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,86 +158,75 @@ def _verified(path: Path) -> bool:
 
 
 def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
-    """Render one line with the process's pyttsx3 engine; return its 16-bit samples.
-
-    pyttsx3's eSpeak driver collects audio from eSpeak's own thread, and about one render in
-    several hundred comes back empty; such a render is tried again, a few times at most.
-    """
-    engine = _the_engine()
-    if voice.name not in _voice_names(engine):
-        message = f'expected an eSpeak NG voice such as "en-us", found "{voice.name}"'
-        raise SpeechError([Problem("voice.name", message)])
-    _apply(engine, voice, scratch)
-    shortest = len(text.split()) * 60 / voice.rate * SPEECH_RATE * 0.3
-    for _ in range(RENDER_TRIES):
-        _render_once(engine, text, scratch)
-        with wave.open(scratch) as w:
-            samples = w.readframes(w.getnframes())
-        if len(samples) // 2 >= shortest:
-            return samples
-    raise SpeechError([Problem("eSpeak NG", f"expected speech, found silence for {text!r}")])
+    """Render one line in the eSpeak child process; return its 16-bit samples."""
+    worker.render(text, voice, scratch)
+    with wave.open(scratch) as w:
+        return w.readframes(w.getnframes())
 
 
-def _apply(engine: Any, voice: Voice, scratch: str) -> None:
-    """Set the voice and rate when they change, then render a throwaway line: eSpeak takes
-    parameters through its own command queue, and once in CI a render right after a change of
-    rate still came out at the old rate, which the cache would then have kept under the new key."""
-    global _applied  # noqa: PLW0603  (the engine's state, held beside it)
-    if voice == _applied:
-        return
-    engine.setProperty("voice", voice.name)
-    engine.setProperty("rate", voice.rate)
-    _render_once(engine, "Ready.", scratch)
-    _applied = voice
+class Worker:
+    """The child process that renders (`player/espeak_worker.py`), started when first needed
+    and again after it left idle or died. A line whose render kills it or outlasts
+    RENDER_SECONDS is tried again in a new one, RENDER_TRIES times in all."""
 
+    def __init__(self) -> None:
+        self.command = [sys.executable, "-m", "player.espeak_worker"]
+        self._process: subprocess.Popen[str] | None = None
 
-def _render_once(engine: Any, text: str, scratch: str) -> None:
-    """One line into `scratch`, then wait until eSpeak's own thread is idle. pyttsx3 ends its
-    loop from inside eSpeak's last callback, before that thread is done with the line, so the
-    next render could meet it half-way: once in CI a render crashed inside `espeak_Synth`."""
-    from pyttsx3.drivers import _espeak
+    def render(self, text: str, voice: Voice, scratch: str) -> None:
+        request = {"text": text, "voice": voice.name, "rate": voice.rate, "path": scratch}
+        ended = ""
+        for _ in range(RENDER_TRIES):
+            answer = self._ask(request)
+            if answer is not None:
+                if "problem" in answer:
+                    raise SpeechError([Problem(*answer["problem"])])
+                return
+            ended = self.stop()
+        message = f"expected speech, found its process {ended}, {RENDER_TRIES} times, for {text!r}"
+        raise SpeechError([Problem("eSpeak NG", message)])
 
-    engine.save_to_file(text, scratch)
-    engine.runAndWait()
-    _espeak.Synchronize()
-
-
-def _voice_names(engine: Any) -> frozenset[str]:
-    """Every name eSpeak NG answers to: "gmw/en-us", "en-us", "English (America)"."""
-    global _voices  # noqa: PLW0603  (read once per process, with the engine)
-    if _voices is None:
-        names: set[str] = set()
-        for voice in engine.getProperty("voices"):
-            ident, name = voice.id, voice.name
-            names |= {ident, ident.rsplit("/", 1)[-1], name, name.replace(" ", "_")}
-        _voices = frozenset(names)
-    return _voices
-
-
-def _the_engine() -> Any:
-    global _engine  # noqa: PLW0603  (one engine per process, by design)
-    if _engine is None:
-        import pyttsx3
-
+    def _ask(self, request: dict) -> dict | None:
+        """One request and its answer; None when the process ended or hung instead."""
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
         try:
-            # Its eSpeak driver prints "Audio saved to ..." from eSpeak's thread; a print of our
-            # own in that module's globals keeps it quiet without touching sys.stdout.
-            vars(importlib.import_module("pyttsx3.drivers.espeak"))["print"] = _quiet
-            _engine = pyttsx3.init("espeak")
-            atexit.register(_release_engine)
-        except Exception as error:
-            raise SpeechError(
-                [Problem("eSpeak NG", f"expected it to start, found: {error}")]
-            ) from None
-    return _engine
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+            if not select.select([process.stdout], [], [], RENDER_SECONDS)[0]:
+                return None
+            return json.loads(process.stdout.readline() or "null")
+        except (OSError, ValueError):  # the pipe broke: it died, or left idle just now
+            return None
+
+    def _started(self) -> subprocess.Popen[str]:
+        if self._process is None or self._process.poll() is not None:
+            package_root = str(Path(__file__).resolve().parent.parent)
+            path = os.environ.get("PYTHONPATH")
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, path]))}
+            self._process = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+            )
+        return self._process
+
+    def stop(self) -> str:
+        """End the process (at once if it hangs); how it ended, in words."""
+        process, self._process = self._process, None
+        if process is None:
+            return "not started"
+        assert process.stdin is not None and process.stdout is not None
+        with contextlib.suppress(OSError):
+            process.stdin.close()  # its cue to leave
+        try:
+            code = process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            return f"still busy after {RENDER_SECONDS:.0f} s"
+        finally:
+            process.stdout.close()
+        return f"killed by {signal.strsignal(-code)}" if code < 0 else f"ended ({code})"
 
 
-def _quiet(*args: object, **kwargs: object) -> None:
-    """Stands in for `print` inside pyttsx3's eSpeak driver."""
-
-
-def _release_engine() -> None:
-    """Let the engine go while the interpreter still works, so its `__del__` runs cleanly."""
-    global _engine, _applied  # noqa: PLW0603
-    _engine = _applied = None
-    gc.collect()
+worker = Worker()  # the process's one renderer
+atexit.register(worker.stop)

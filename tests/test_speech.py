@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import array
+import os
+import sys
+import time
 import wave
 from pathlib import Path
 
 import pytest
 
 from player.core.errors import SpeechError
-from player.speech import SPEECH_RATE, SpeechCache, Voice
+from player.speech import RENDER_TRIES, SPEECH_RATE, SpeechCache, Voice
 
 LINE = "Lean onto your left side, and breathe slowly."
 
@@ -95,3 +98,80 @@ def test_speech_a_cue_espeak_cannot_say_stops_the_routine_with_its_step(write, s
     assert caught.value.lines() == [
         f"{path}: step 2: eSpeak NG: expected speech, found silence for '- - -'"
     ]
+
+
+@pytest.fixture
+def faulty_espeak(tmp_path, monkeypatch):
+    """The renderer's command replaced by one that takes the request and then dies as a crash
+    inside eSpeak would (SIGSEGV) or hangs, `times` times over, and then is the real one:
+    eSpeak cannot be made to crash at will, a process can."""
+    from player import speech
+
+    def install(how: str, times: int) -> None:
+        speech.worker.stop()
+        script = tmp_path / "faulty.py"
+        script.write_text(FAULTY.format(how=how, times=times, count=str(tmp_path / "faults")))
+        monkeypatch.setattr(speech.worker, "command", [sys.executable, str(script)])
+
+    yield install
+    speech.worker.stop()
+
+
+FAULTY = """\
+import os, signal, sys, time
+count = {count!r}
+done = os.path.getsize(count) if os.path.exists(count) else 0
+if done < {times}:
+    open(count, "a").write("x")
+    sys.stdin.readline()
+    time.sleep(600) if {how!r} == "hang" else os.kill(os.getpid(), signal.SIGSEGV)
+os.execv(sys.executable, [sys.executable, "-m", "player.espeak_worker"])
+"""
+
+
+def test_speech_a_crash_inside_espeak_costs_one_render_not_the_player(tmp_path, faulty_espeak):
+    faulty_espeak("crash", times=1)
+    cache = SpeechCache(tmp_path / "speech", Voice())
+    path = cache.path(LINE)
+    assert (tmp_path / "faults").read_text() == "x"  # it did crash once
+    assert cache.cached(LINE) == path and len(samples(path)) > SPEECH_RATE
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_speech_a_hung_espeak_is_given_up_and_the_line_rendered_again(
+    tmp_path, faulty_espeak, monkeypatch
+):
+    from player import speech
+
+    monkeypatch.setattr(speech, "RENDER_SECONDS", 0.5)
+    faulty_espeak("hang", times=1)
+    path = SpeechCache(tmp_path / "speech", Voice()).path(LINE)
+    assert (tmp_path / "faults").read_text() == "x" and len(samples(path)) > SPEECH_RATE
+
+
+def test_speech_a_line_that_keeps_crashing_espeak_is_one_line(tmp_path, faulty_espeak):
+    faulty_espeak("crash", times=RENDER_TRIES)
+    cache = SpeechCache(tmp_path / "speech", Voice())
+    with pytest.raises(SpeechError) as caught:
+        cache.path(LINE)
+    assert caught.value.lines() == [
+        "eSpeak NG: expected speech, found its process killed by Segmentation fault, "
+        f"3 times, for {LINE!r}"
+    ]
+    assert not list((tmp_path / "speech").iterdir())  # nothing half-written
+    assert cache.path(LINE).exists()  # the next line gets a new process, the real one
+
+
+def test_speech_child_process_leaves_when_idle_or_at_end_of_input(monkeypatch):
+    from player import espeak_worker
+
+    monkeypatch.setattr(espeak_worker, "IDLE_SECONDS", 0.05)
+    reading, writing = os.pipe()
+    with os.fdopen(reading) as requests, os.fdopen(writing, "w") as unused:
+        started = time.monotonic()
+        espeak_worker.serve(requests, unused)  # nothing asked: it returns after IDLE_SECONDS
+        assert time.monotonic() - started >= 0.05
+    reading, writing = os.pipe()
+    os.close(writing)
+    with os.fdopen(reading) as requests:
+        espeak_worker.serve(requests, unused)  # end of input: it returns at once
