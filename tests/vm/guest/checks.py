@@ -233,8 +233,8 @@ def active_with_new_pid(old: str, timeout: float) -> bool:
 
 
 class Checks:
-    """The checks in order: issue 9's seven, and a real unplug for issue 8. Each adds a row,
-    and some add figures."""
+    """The checks in order: issue 9's seven, a real unplug for issue 8, and a routine rendered
+    by the service under its sandbox. Each adds a row, and some add figures."""
 
     def __init__(self, results: Path) -> None:
         self.results = results
@@ -395,6 +395,29 @@ class Checks:
             f"{self._ms(back, edge)} after the press; state {resumed}",
         )
 
+    def new_routine_rendered(self) -> None:
+        """A routine a person adds later is rendered by the service itself, under its sandbox:
+        eSpeak runs in a child process of the daemon, which the unit must allow."""
+        added = CONFIG.parent / "routines" / "vm-added.toml"
+        line = f"This line was added by the test machine at {time.time():.0f}."
+        added.write_text(f'title = "Added later"\n[[step]]\nsay = "{line}"\n')
+        speech = Path("/var/cache/routine-player/speech")
+        before = len(list(speech.iterdir()))
+        since = run("date", "+%Y-%m-%d %H:%M:%S").strip()
+        subprocess.run(["systemctl", "reload", UNIT], check=False, timeout=60)
+
+        def ready() -> bool:
+            journal = run("journalctl", "-u", UNIT, "--since", since, "--no-pager", "-o", "cat")
+            return any("routines ready" in n and "vm-added" in n for n in journal.splitlines())
+
+        rendered = wait_for(ready, 300, every=1.0)
+        after = len(list(speech.iterdir()))
+        self.row(
+            "8. a routine added later is rendered by the service",
+            bool(rendered) and after > before,
+            f"after reload: {'ready' if rendered else 'not ready'}; speech files {before}→{after}",
+        )
+
     def stop_and_uninstall(self) -> None:
         started = time.monotonic()
         subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
@@ -403,11 +426,11 @@ class Checks:
         clean = shown["Result"] == "success" and shown["ExecMainStatus"] == "0"
         self.measure_underruns()
         subprocess.run(["make", "-C", str(PROJECT), "uninstall"], check=False, timeout=300)
-        kept = [CONFIG, CONFIG.parent / "routines", HISTORY]
+        kept = [CONFIG, CONFIG.parent / "routines" / "vm-added.toml", HISTORY]
         gone = [Path("/opt/routine-player"), Path("/etc/systemd/system/routine-player.service")]
         ok = clean and all(p.exists() for p in kept) and not any(p.exists() for p in gone)
         self.row(
-            "8. systemctl stop is clean; uninstall keeps what is the person's",
+            "9. systemctl stop is clean; uninstall keeps what is the person's",
             ok,
             f"stopped in {took:.1f} s ({shown}); kept {[p.exists() for p in kept]}; "
             f"removed {[not p.exists() for p in gone]}",
@@ -446,6 +469,7 @@ def main(results: Path) -> int:
         checks.kill_restarts,
         checks.watchdog_restarts,
         checks.card_unplugged,
+        checks.new_routine_rendered,
         checks.stop_and_uninstall,
     ]
     for step in steps:
