@@ -46,6 +46,7 @@ class ControlServer:
         self.path, self.answer = Path(path), answer
         self._slots = threading.BoundedSemaphore(CONNECTIONS)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Bind (replacing a stale socket, never another file), allow the group, and listen."""
@@ -60,10 +61,17 @@ class ControlServer:
         except OSError as error:
             message = f"expected a place for the control socket, found: {error.strerror}"
             raise PlayerError([Problem(str(self.path), message)]) from None
-        threading.Thread(target=self._accept, name="control", daemon=True).start()
+        self._thread = threading.Thread(target=self._accept, name="control", daemon=True)
+        self._thread.start()
 
     def close(self) -> None:
+        """Stop listening. Shutting the socket down wakes the thread blocked in `accept()`,
+        which a bare `close()` leaves waiting for ever."""
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         self._sock.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         with contextlib.suppress(OSError):
             self.path.unlink()
 

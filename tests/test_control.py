@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from player import cli
-from player.control import MAX_REQUEST, parse
+from player.control import MAX_REQUEST, ControlServer, parse
 from player.core.events import Silence, State
 
 from .daemonkit import Running, press
@@ -136,3 +137,16 @@ def test_control_without_permission_is_one_line(pins, setup, capsys):
         os.chmod(setup.parent / "control.sock", 0)
         assert cli.main(["status", "--config", str(setup)]) == 1
         assert "expected permission to use the control socket" in capsys.readouterr().err
+
+
+def test_control_close_ends_its_listening_thread_and_removes_the_socket(tmp_path):
+    def listening() -> int:
+        return sum(t.name == "control" for t in threading.enumerate())
+
+    before = listening()
+    server = ControlServer(tmp_path / "control.sock", lambda request: {"ok": True})
+    server.start()
+    assert listening() == before + 1
+    assert json.loads(ask(tmp_path / "control.sock", b'{"command": "status"}\n')) == {"ok": True}
+    server.close()
+    assert listening() == before and not (tmp_path / "control.sock").exists()
