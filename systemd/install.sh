@@ -13,7 +13,8 @@ if [ -z "${NO_SYSTEM:-}" ]; then
 	[ "$(id -u)" = 0 ] || { say "run as root: sudo make install"; exit 1; }
 	say "Debian packages"
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng libasound2 python3-venv
+	# procps: /bin/kill, which `systemctl reload` runs (ExecReload); a minimal Debian lacks it
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng libasound2 python3-venv procps
 	apt-get install -y -q python3-lgpio 2>/dev/null || say "python3-lgpio not packaged here: lgpio comes from PyPI"
 	say "user routine-player in the gpio and audio groups"
 	getent group gpio >/dev/null || groupadd --system gpio
