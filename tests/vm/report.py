@@ -18,6 +18,17 @@ FIGURES = {
 }
 
 
+def service_log(journal: Path, lines: int = 30) -> list[str]:
+    """The journal's lines from or about the service, and the checks' own, up to the first
+    failed check: what led to it."""
+    if not journal.is_file():
+        return []
+    text = journal.read_text(errors="replace").splitlines()
+    kept = [n for n in text if "routine-player" in n or "vm-test:" in n]
+    end = next((i + 1 for i, n in enumerate(kept) if "vm-test: FAIL" in n), len(kept))
+    return kept[max(0, end - lines) : end]
+
+
 def main(results: Path) -> int:
     path = results / "checks.json"
     if not path.is_file():
@@ -36,9 +47,14 @@ def main(results: Path) -> int:
         print(f"| {name} | {value:.1f}{unit} |")
     passed, expected = sum(row["ok"] for row in found["rows"]), found["expected"]
     print(f"\nvm-test: {passed} of {expected} checks passed")
-    for row in found["rows"]:  # again, last: a log cut to its tail still names what failed
-        if not row["ok"]:
-            print(f"vm-test: FAILED {row['check']}: {row['detail']}")
+    failed = [row for row in found["rows"] if not row["ok"]]
+    if failed:  # last, so that a log cut to its tail still says what failed, and around what
+        print(
+            "vm-test: the log up to the first failed check (all of it: journal.txt in the results)"
+        )
+        print("\n".join(service_log(results / "journal.txt")))
+    for row in failed:
+        print(f"vm-test: FAILED {row['check']}: {row['detail']}")
     return 0 if passed == expected == len(found["rows"]) else 1
 
 
