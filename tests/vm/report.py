@@ -18,15 +18,15 @@ FIGURES = {
 }
 
 
-def service_log(journal: Path, lines: int = 30) -> list[str]:
-    """The journal's lines from or about the service, and the checks' own, up to the first
-    failed check: what led to it."""
+def service_log(journal: Path, before: int = 20, after: int = 45) -> list[str]:
+    """The journal's lines from or about the service, and the checks' own, around the first
+    failed check: what led to it, then the daemon's thread stacks taken just after it."""
     if not journal.is_file():
         return []
     text = journal.read_text(errors="replace").splitlines()
     kept = [n for n in text if "routine-player" in n or "vm-test:" in n]
     end = next((i + 1 for i, n in enumerate(kept) if "vm-test: FAIL" in n), len(kept))
-    return kept[max(0, end - lines) : end]
+    return kept[max(0, end - before) : end + after]
 
 
 def main(results: Path) -> int:

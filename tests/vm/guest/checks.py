@@ -243,6 +243,7 @@ class Checks:
         self.presses: list[dict[str, int]] = []  # where check 3's presses fall in the recording
         self.line = Line()
         self.recording: Recording | None = None
+        self.dumped = False  # the daemon's stacks, taken at the first failure
 
     def row(self, name: str, ok: bool, detail: str) -> None:
         self.rows.append({"check": name, "ok": bool(ok), "detail": detail})
@@ -447,6 +448,15 @@ class Checks:
             self.figures[f"underruns_{frames}"] = int(gaps)
             self.figures[f"granted_buffer_{frames}"] = int(granted)
 
+    def dump_stacks(self) -> None:
+        """Once, at the first failure: SIGABRT to the daemon, whose faulthandler (switched on
+        by the test drop-in) writes every thread's stack to the journal; systemd restarts it."""
+        self.dumped = True
+        pid = unit("MainPID")["MainPID"]
+        if pid != "0":
+            os.kill(int(pid), 6)
+            active_with_new_pid(pid, 120)
+
     def _history(self) -> list[dict]:
         out = run(str(VENV_BIN / "routine-player"), "history", "--json", "--config", str(CONFIG))
         try:
@@ -477,6 +487,8 @@ def main(results: Path) -> int:
             step()
         except Exception as error:  # a broken check is a failed row, and the rest still run
             checks.row(step.__name__, False, f"{type(error).__name__}: {error}")
+        if not all(r["ok"] for r in checks.rows) and not checks.dumped:
+            checks.dump_stacks()
     if checks.recording is not None:
         checks.recording.close()
         checks.recording.save(results / "recording.wav")
