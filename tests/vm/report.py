@@ -49,9 +49,7 @@ def main(results: Path) -> int:
     print(f"\nvm-test: {passed} of {expected} checks passed")
     failed = [row for row in found["rows"] if not row["ok"]]
     if failed:  # last, so that a log cut to its tail still says what failed, and around what
-        print(
-            "vm-test: the log up to the first failed check (all of it: journal.txt in the results)"
-        )
+        print("vm-test: the log around the first failed check, and the daemon's stacks then")
         print("\n".join(service_log(results / "journal.txt")))
     for row in failed:
         print(f"vm-test: FAILED {row['check']}: {row['detail']}")
