@@ -1,7 +1,8 @@
 """The control socket (design §5, §8): one JSON request per line on a Unix socket, one reply.
 
 Requests: {"command": "status" | "pause" | "resume" | "stop" | "skip" | "start",
-"routine": "..."}. Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
+"routine": "..."}, or {"command": "note", "note": {...}} (notes.py: the web page's notes).
+Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
 A request that is malformed, too long or too slow gets an error reply or is dropped; none can
 stop or slow the daemon, whose loop only ever sees a finished, checked command.
 """
@@ -17,9 +18,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from player import notes
 from player.core.errors import PlayerError, Problem
 
-COMMANDS = ("status", "pause", "resume", "stop", "skip", "start")
+COMMANDS = ("status", "pause", "resume", "stop", "skip", "start", "note")
 MAX_REQUEST = 4096
 TIMEOUT = 2.0
 CONNECTIONS = 8
@@ -33,6 +35,8 @@ def parse(data: bytes) -> dict:
         raise ValueError("expected one JSON object per line") from None
     if not isinstance(request, dict) or request.get("command") not in COMMANDS:
         raise ValueError("expected a command: " + ", ".join(COMMANDS))
+    if request["command"] == "note":
+        return {"command": "note", "routine": None, "note": notes.check(request.get("note"))}
     routine = request.get("routine")
     if routine is not None and (not isinstance(routine, str) or len(routine) > 200):
         raise ValueError("expected a routine id")

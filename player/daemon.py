@@ -26,6 +26,7 @@ from player.core.gestures import Stuck
 from player.core.session import Session
 from player.core.timeline import Timeline
 from player.history import History, Recorder
+from player.notes import NoteBook
 from player.notify import Notifier
 from player.runner import Runner
 
@@ -71,6 +72,7 @@ class Daemon:
         self.session: Session | None = None
         self.history: History | None = None
         self.recorder: Recorder | None = None
+        self.notes: NoteBook | None = None
         self.control: ControlServer | None = None
 
     # Start-up --------------------------------------------------------------------------
@@ -97,6 +99,7 @@ class Daemon:
         )
         self.history = History(self.settings.paths.state)
         self.recorder = Recorder(self.history, self.session, self.settings.player.safety_reminder)
+        self.notes = NoteBook(self.settings.paths.state)
         self.runner = Runner(self.session, self.mixer, self._observe, lost=self._lost)
         others = [r for rid, r in found.routines.items() if rid != chosen]
         self._render_in_background([first], others, chosen)
@@ -280,6 +283,8 @@ class Daemon:
             self.control.close()
         if self.history is not None:
             self.history.close()
+        if self.notes is not None:
+            self.notes.close()
         if self.button is not None:
             self.button.close()
         if self.mixer is not None:
@@ -299,6 +304,9 @@ class Daemon:
         """A control-socket request, answered from the loop's own thread."""
         assert self.runner is not None and self.session is not None and self.mixer is not None
         name = request["command"]
+        if name == "note":
+            assert self.notes is not None
+            return self.notes.write(request["note"])  # on this thread: the loop never waits
         if name in ("pause", "stop"):
             self.mixer.silence()  # the same silence-first path as the button
         done, reply = threading.Event(), {}

@@ -36,6 +36,17 @@ MIGRATIONS = (
     );
     CREATE INDEX sessions_by_routine ON sessions (routine, started);
     """,
+    # Issue 20: a note on a session, written from the web page through the daemon (notes.py).
+    """
+    CREATE TABLE notes (
+        session INTEGER PRIMARY KEY REFERENCES sessions (id),
+        written REAL NOT NULL,
+        effort INTEGER NOT NULL CHECK (effort BETWEEN 0 AND 10),
+        pain INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
+        pain_where TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 
