@@ -109,7 +109,9 @@ def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
     listed = subprocess.run([str(command), "list"], capture_output=True, text=True, check=False)
     assert "upper-glutes-foam-roller" in listed.stdout
     python = dest / "opt/routine-player/venv/bin/python"
-    assert subprocess.run([str(python), "-c", "import bottle, waitress"], check=False).returncode == 0
+    assert (
+        subprocess.run([str(python), "-c", "import bottle, waitress"], check=False).returncode == 0
+    )
     (mine / "routines" / "mine.toml").write_text('title = "Mine"\n[[step]]\nsay = "Hi."\n')
 
     removed = run_script("uninstall.sh", dest)

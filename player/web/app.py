@@ -86,9 +86,9 @@ def same_origin(req: bottle.BaseRequest) -> None:
     """Refuse a request another site's page made (Origin or Fetch Metadata say so)."""
     origin, host = req.headers.get("Origin"), req.headers.get("Host", "")
     if origin and origin.split("://", 1)[-1] != host:
-        raise WebError(403, "WebError: the request came from another site.")
+        raise WebError(403, "Refused: the request came from another site.")
     if req.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        raise WebError(403, "WebError: the request came from another site.")
+        raise WebError(403, "Refused: the request came from another site.")
 
 
 def form_text(name: str, limit: int) -> str:
