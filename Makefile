@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ROUTINE ?= upper-glutes-foam-roller
-DEBS := espeak-ng sox libasound2
+DEBS := espeak-ng sox libasound2 chromium
 VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
-.PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-deps
+.PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-deps \
+	web-screenshots
 
 run: $(VENV)/.installed
 	$(BIN)/routine-player play $(ROUTINE)
@@ -27,7 +28,8 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL.
+# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL, and
+# Chromium, the real browser the web page's test drives through Playwright (never a download).
 deps:
 	@need="$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done)"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
@@ -57,6 +59,10 @@ vm-deps:
 		echo "make vm-test needs Debian packages and root; run: sudo make vm-test"; exit 1; \
 	fi
 
+# The phone-sized screenshots in docs/web/, taken by the browser test (docs/web.md).
+web-screenshots: $(VENV)/.installed
+	WEB_SCREENSHOTS=docs/web $(BIN)/python -m pytest -q tests/test_web_browser.py
+
 # Write the chime WAVs in sounds/ again (they are committed; the output is byte-identical).
 chimes: $(VENV)/.installed
 	$(BIN)/python -m player.chimes sounds
@@ -70,6 +76,7 @@ test-thorough: $(VENV)/.installed
 		tests/test_core_gestures.py tests/test_core_timeline.py tests/test_routine.py
 
 # On the Pi, as root: the service, its user, config and venv (docs/raspberry-pi.md).
+# `sudo make install WEB=1` adds the phone page, routine-player-web (docs/web.md).
 install:
 	sh systemd/install.sh
 

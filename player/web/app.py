@@ -35,7 +35,7 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # "no-referrer" makes Chromium send Origin: null
     "Cache-Control": "no-store",
 }
 request, response = bottle.request, bottle.response
@@ -167,7 +167,10 @@ class Web:
         return self.page("problem", message=message, back="/", title="Problem")
 
     def page(self, name: str, device: Device | None = None, **values: Any) -> str:
-        """A page from views/, with the device's CSRF token for its forms."""
+        """A page from views/, with the device's CSRF token for its forms and the player's state
+        (the stop bar shows unless the player is idle)."""
+        if device is not None and "state" not in values:
+            values["state"] = live.view(self._ask({"command": "status"}))["state"]
         return bottle.template(
             name, template_lookup=[VIEWS], csrf=device.csrf if device else "", **values
         )
@@ -216,7 +219,12 @@ class Web:
     def routines(self, device: Device) -> str:
         status = live.view(self._ask({"command": "status"}))
         return self.page(
-            "routines", device, title="Routines", choices=self.catalogue.choices(), status=status
+            "routines",
+            device,
+            title="Routines",
+            choices=self.catalogue.choices(),
+            status=status,
+            state=status["state"],
         )
 
     @action
@@ -240,7 +248,14 @@ class Web:
     @paired
     def now(self, device: Device) -> str:
         shown = live.view(self._ask({"command": "status"}))
-        return self.page("now", device, title="Now", view=shown, latest=self.records.latest())
+        return self.page(
+            "now",
+            device,
+            title="Now",
+            view=shown,
+            state=shown["state"],
+            latest=self.records.latest(),
+        )
 
     @action
     def control(self, device: Device, command: str) -> str:

@@ -24,9 +24,8 @@ def minutes_chart(days: list[tuple[str, float]]) -> str:
             f' rx="3"><title>{escape(label)}: {minutes:.0f} min</title></rect>'
         )
         if minutes:
-            parts.append(
-                f'<text x="{x + slot * 0.3:.1f}" y="{y - 4:.1f}" class="value">{minutes:.0f}</text>'
-            )
+            shown = f"{minutes:.0f}" if minutes >= 1 else "&lt;1"
+            parts.append(f'<text x="{x + slot * 0.3:.1f}" y="{y - 4:.1f}">{shown}</text>')
         parts.append(
             f'<text x="{x + slot * 0.3:.1f}" y="{HEIGHT - 6}" class="day">{escape(label)}</text>'
         )

@@ -6,11 +6,13 @@
 % end
 </p>
 {{!chart}}
-<p>{{round(total)}} minutes in all.</p>
-% for day, sessions in days.items():
+<p>{{clock(total * 60)}} played in all.</p>
+% if not any(days.values()):
+<p class="quiet">No sessions this week.</p>
+% end
+% for day, sessions in reversed(days.items()):
+% if sessions:
 <h2>{{day.strftime('%A %d %B')}}</h2>
-% if not sessions:
-<p class="quiet">Nothing.</p>
 % end
 % for s in sessions:
 <article id="session-{{s.id}}" class="session">

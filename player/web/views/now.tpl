@@ -1,4 +1,4 @@
-% rebase('layout.tpl', title=title, state=view['state'])
+% rebase('layout.tpl', title=title, state=state)
 <section id="live" class="live" aria-live="polite">
 <h1 id="headline">{{view['text'].get('headline', '')}}</h1>
 <p id="detail" class="detail">{{view['text'].get('detail', '')}}</p>

@@ -1,4 +1,4 @@
-% rebase('layout.tpl', title=title, state=status['state'])
+% rebase('layout.tpl', title=title, state=state)
 % if status['state'] not in ('idle', 'unreachable'):
 <p class="banner"><a href="/now">{{status['text']['headline']}} is {{status['state']}}: see it</a></p>
 % elif status['state'] == 'unreachable':
