@@ -48,11 +48,22 @@ class Records:
     def __init__(self, state: Path) -> None:
         self.path = Path(state) / FILE
 
+    def _open(self) -> sqlite3.Connection:
+        """Read-only. A WAL database whose -wal and -shm files are gone (the player stopped
+        cleanly) cannot be opened so from a folder we may not write: then, with no writer
+        about, it is read as immutable."""
+        uri = "file:" + urllib.parse.quote(str(self.path)) + "?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=2)
+            db.execute("SELECT 1 FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            db = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=2)
+        return db
+
     def _query(self, where: str, args: tuple) -> list[Session]:
         if not self.path.exists():
             return []
-        uri = "file:" + urllib.parse.quote(str(self.path)) + "?mode=ro"
-        db = sqlite3.connect(uri, uri=True, timeout=2)
+        db = self._open()
         try:
             notes = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notes'"
