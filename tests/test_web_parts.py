@@ -7,12 +7,13 @@ import csv
 import datetime
 import io
 import sqlite3
+import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from player import config, history, notes
+from player import cli, config, history, notes
 from player.control import parse
 from player.core.errors import PlayerError
 from player.web import live
@@ -135,3 +136,12 @@ def test_web_listen_address_must_be_an_address(tmp_path):
     with pytest.raises(PlayerError) as error:
         listen_address(config.load(path))
     assert error.value.lines() == [f'{path}: web.listen: expected an IP address, found "my-pi"']
+
+
+def test_web_without_its_extra_is_one_line(setup, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "waitress", None)  # as if not installed
+    assert cli.main(["--config", str(setup), "web"]) == 1
+    assert capsys.readouterr().err == (
+        "routine-player web: expected the web page's libraries, found no waitress "
+        "(pip install 'routine-player[web]', or sudo make install WEB=1)\n"
+    )

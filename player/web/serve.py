@@ -84,9 +84,16 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(settings: config.Config, state: Path) -> int:
     """Listen until SIGTERM or SIGINT; READY=1 once listening."""
-    import waitress
+    try:
+        import waitress
 
-    from player.web.app import MAX_BODY, Web
+        from player.web.app import MAX_BODY, Web
+    except ImportError as error:
+        message = (
+            f"expected the web page's libraries, found no {error.name} "
+            "(pip install 'routine-player[web]', or sudo make install WEB=1)"
+        )
+        raise PlayerError([Problem("routine-player web", message)]) from None
     from player.web.pairing import PairServer
 
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
