@@ -123,7 +123,10 @@ def main() -> None:
         rss = rss_mib(pid)
     socket_ms = taps(daemon, socket, stamps, lambda: request(socket, {"command": "stop"}))
     command = [COMMAND, "--config", str(path), "stop"]
-    cli_ms = taps(daemon, socket, stamps, lambda: subprocess.run(command, check=False))
+    quiet = subprocess.DEVNULL
+    cli_ms = taps(
+        daemon, socket, stamps, lambda: subprocess.run(command, check=False, stdout=quiet)
+    )
     daemon.shut_down()
     serving.join()
     daemon.close()

@@ -12,9 +12,9 @@ import json
 import os
 import secrets
 import socket
-import socketserver
 import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,31 +97,40 @@ class Codes:
 
 class PairServer:
     """The Unix socket that hands out codes: each connection gets one fresh code. Mode 0660 in
-    the service's own folder: root and the service's group may pair a phone."""
+    the service's own folder: root and the service's group may pair a phone. Its thread
+    blocks in accept(), so it never wakes while nobody pairs."""
 
-    def __init__(self, folder: Path, codes: Codes, clock) -> None:
-        self.path = Path(folder) / SOCKET
-        codes_, clock_ = codes, clock
-
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self) -> None:
-                reply = {"code": codes_.new(clock_()), "seconds": CODE_SECONDS}
-                with contextlib.suppress(OSError):
-                    self.request.sendall(json.dumps(reply).encode() + b"\n")
-
+    def __init__(self, folder: Path, codes: Codes, clock: Callable[[], float]) -> None:
+        self.path, self.codes, self.clock = Path(folder) / SOCKET, codes, clock
         with contextlib.suppress(FileNotFoundError):
             if stat.S_ISSOCK(self.path.lstat().st_mode):
                 self.path.unlink()
-        self._server = socketserver.UnixStreamServer(str(self.path), Handler)
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.bind(str(self.path))
         os.chmod(self.path, 0o660)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="pair", daemon=True)
+        self._sock.listen(4)
+        self._thread = threading.Thread(target=self._accept, name="pair", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return  # closed
+            reply = {"code": self.codes.new(self.clock()), "seconds": CODE_SECONDS}
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(2)
+                conn.sendall(json.dumps(reply).encode() + b"\n")
+
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        """Stop listening; shutting the socket down wakes the thread blocked in accept()."""
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+        self._thread.join(timeout=5)
         with contextlib.suppress(OSError):
             self.path.unlink()
 

@@ -110,6 +110,7 @@ def serve(settings: config.Config, state: Path) -> int:
             channel_timeout=30,
             connection_limit=50,
             ident="routine-player",
+            asyncore_loop_timeout=60,  # idle, the server's loop wakes once a minute, not a second
         )
     except OSError as error:
         message = f"expected to listen on {host}:{settings.web.port}, found: {error.strerror}"
