@@ -84,9 +84,10 @@ install:
 uninstall:
 	sh systemd/uninstall.sh
 
-# Every benchmark (about fifteen minutes); the figures go into BENCHMARKS.md by hand.
+# Every benchmark (about twenty-five minutes); the figures go into BENCHMARKS.md by hand.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/speech_and_start.py
 	$(BIN)/python benchmarks/timing.py
 	$(BIN)/python benchmarks/press_to_silence.py
 	$(BIN)/python benchmarks/daemon_resources.py
+	$(BIN)/python benchmarks/web_resources.py
