@@ -14,6 +14,7 @@ pyttsx3 2.99 is only ever asked to render (`save_to_file`, one file per `runAndW
 
 from __future__ import annotations
 
+import array
 import gc
 import importlib
 import json
@@ -26,10 +27,12 @@ from typing import Any, TextIO
 
 SPEECH_RATE = 22050  # what pyttsx3's eSpeak driver writes: mono, 16-bit, 22050 Hz
 EMPTY_TRIES = 3
+AUDIBLE = 1000  # a peak below this (-30 dBFS) is silence, not speech
 IDLE_SECONDS = 30.0
 _engine: Any = None  # the process's one pyttsx3 engine, kept alive on purpose
 _voices: frozenset[str] | None = None
-_applied: tuple[str, int] | None = None  # the voice and rate the engine was last given
+_applied: str | None = None  # the voice the engine was last given
+RATE_COMMAND = "\x01{rate}S"  # eSpeak's own embedded command: this line's speed, words a minute
 
 
 class RenderError(Exception):
@@ -44,27 +47,34 @@ def synthesise(text: str, voice: str, rate: int, path: str) -> None:
     if voice not in _voice_names(engine):
         message = f'expected an eSpeak NG voice such as "en-us", found "{voice}"'
         raise RenderError("voice.name", message)
-    _apply(engine, voice, rate, path)
+    _apply(engine, voice, path)
     shortest = len(text.split()) * 60 / rate * SPEECH_RATE * 0.3
     for _ in range(EMPTY_TRIES):
-        _render_once(engine, text, path)
-        with wave.open(path) as w:
-            if w.getnframes() >= shortest:
-                return
+        _render_once(engine, RATE_COMMAND.format(rate=rate) + text, path)
+        if _spoken(path, shortest):
+            return
     raise RenderError("eSpeak NG", f"expected speech, found silence for {text!r}")
 
 
-def _apply(engine: Any, voice: str, rate: int, path: str) -> None:
-    """Set the voice and rate when they change, then render a throwaway line: eSpeak takes
-    parameters through its own command queue, and once in CI a render right after a change of
-    rate still came out at the old rate, which the cache would then have kept under the new key."""
+def _spoken(path: str, shortest: float) -> bool:
+    """True when the render is long enough and not silent (a line of dashes gives only the
+    pause that ends a clause)."""
+    with wave.open(path) as w:
+        samples = array.array("h", w.readframes(w.getnframes()))
+    return len(samples) >= shortest and max(map(abs, samples), default=0) >= AUDIBLE
+
+
+def _apply(engine: Any, voice: str, path: str) -> None:
+    """Set the voice when it changes, then render a throwaway line. The rate is not set here:
+    pyttsx3 2.99 queues a property change behind its own loop, and about half the renders right
+    after a change of rate came out at the old one (issue 14). Each line carries its rate
+    instead, as eSpeak's embedded command in front of the text (RATE_COMMAND)."""
     global _applied  # noqa: PLW0603  (the engine's state, held beside it)
-    if (voice, rate) == _applied:
+    if voice == _applied:
         return
     engine.setProperty("voice", voice)
-    engine.setProperty("rate", rate)
     _render_once(engine, "Ready.", path)
-    _applied = (voice, rate)
+    _applied = voice
 
 
 def _render_once(engine: Any, text: str, path: str) -> None:

@@ -3,9 +3,9 @@
 Rendering happens in a child process (`player/espeak_worker.py`), so that a crash inside eSpeak
 costs one retry, never the player; playback is the mixer's job.
 
-A file is named `<key>.<digest>.wav`: the key hashes text, voice, rate and engine version; the
-digest hashes the samples, so a truncated or damaged file is found and rendered again, never
-played. Files are written under a temporary name and renamed into place.
+A file is named `<key>.<digest>.wav`: the key hashes text, voice, rate, engine version and the
+key's own format; the digest hashes the samples, so a truncated or damaged file is found and
+rendered again, never played. Files are written under a temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from pathlib import Path
 from player.core.errors import Problem, SpeechError
 from player.espeak_worker import SPEECH_RATE
 
+# Part of every key. 2: the rate travels with each line (issue 14); lines cached under key 1 may
+# be at the wrong rate, so they are never read again and are rendered afresh.
+KEY_FORMAT = "2"
 RENDER_TRIES = 3  # renders of one line that may kill or hang the child process
 RENDER_SECONDS = 120.0  # far longer than eSpeak takes for the longest cue a routine may have
 _rendering = threading.Lock()  # the one child renders one line at a time, whatever the thread
@@ -63,7 +66,9 @@ class SpeechCache:
 
     def key(self, text: str) -> str:
         """The name under which this text, in this voice, is cached."""
-        material = "\0".join([self.version, self.voice.name, str(self.voice.rate), text])
+        material = "\0".join(
+            [KEY_FORMAT, self.version, self.voice.name, str(self.voice.rate), text]
+        )
         return hashlib.sha256(material.encode()).hexdigest()[:32]
 
     def cached(self, text: str) -> Path | None:

@@ -47,6 +47,34 @@ def test_speech_key_changes_with_voice_rate_and_text(tmp_path):
     assert len(samples(faster)) < len(samples(base.path(LINE)))
 
 
+def test_speech_rate_holds_for_every_line_when_rates_alternate_in_one_worker(tmp_path):
+    """Issue 14: pyttsx3 2.99 lost about half of all rate changes between renders, and the
+    cache kept such a line under the key of the rate asked for. 24 renders alternate here in
+    one child process; with the old code the chance that none of them is wrong is about 1e-7."""
+    from player.speech import worker
+
+    lengths: dict[int, list[int]] = {160: [], 240: []}
+    for i in range(24):
+        rate = (160, 240)[i % 2]
+        scratch = tmp_path / f"{i}.wav"
+        worker.render(LINE, Voice("en-us", rate), str(scratch))
+        lengths[rate].append(len(samples(scratch)))
+    # Eight words: 3.0 s at 160 a minute, 2.0 s at 240 (eSpeak adds its own pauses to both).
+    assert max(lengths[240]) * 1.3 < min(lengths[160])
+    assert max(lengths[160]) < 1.05 * min(lengths[160])
+    assert max(lengths[240]) < 1.05 * min(lengths[240])
+
+
+def test_speech_lines_cached_by_the_rate_losing_code_are_never_read_again(tmp_path):
+    """A cache filled before issue 14's fix may hold lines at the wrong rate under their key:
+    the key's format changed, so each is rendered afresh and the old file is ignored."""
+    import hashlib
+
+    cache = SpeechCache(tmp_path, Voice("en-us", 160), version="v")
+    before = hashlib.sha256("\0".join(["v", "en-us", "160", LINE]).encode()).hexdigest()[:32]
+    assert cache.key(LINE) != before
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
 def test_speech_damaged_cache_file_is_found_and_rendered_again(tmp_path, damage):
     cache = SpeechCache(tmp_path, Voice())
