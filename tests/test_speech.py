@@ -153,7 +153,7 @@ if done < {times}:
     open(count, "a").write("x")
     sys.stdin.readline()
     time.sleep(600) if {how!r} == "hang" else os.kill(os.getpid(), signal.SIGSEGV)
-os.execv(sys.executable, [sys.executable, "-m", "player.espeak_worker"])
+os.execv(sys.executable, [sys.executable, "-m", "player.speech_worker"])
 """
 
 
@@ -191,15 +191,15 @@ def test_speech_a_line_that_keeps_crashing_espeak_is_one_line(tmp_path, faulty_e
 
 
 def test_speech_child_process_leaves_when_idle_or_at_end_of_input(monkeypatch):
-    from player import espeak_worker
+    from player import speech_worker
 
-    monkeypatch.setattr(espeak_worker, "IDLE_SECONDS", 0.05)
+    monkeypatch.setattr(speech_worker, "IDLE_SECONDS", 0.05)
     reading, writing = os.pipe()
     with os.fdopen(reading) as requests, os.fdopen(writing, "w") as unused:
         started = time.monotonic()
-        espeak_worker.serve(requests, unused)  # nothing asked: it returns after IDLE_SECONDS
+        speech_worker.serve(requests, unused)  # nothing asked: it returns after IDLE_SECONDS
         assert time.monotonic() - started >= 0.05
     reading, writing = os.pipe()
     os.close(writing)
     with os.fdopen(reading) as requests:
-        espeak_worker.serve(requests, unused)  # end of input: it returns at once
+        speech_worker.serve(requests, unused)  # end of input: it returns at once
