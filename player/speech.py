@@ -186,6 +186,12 @@ def _verified(path: Path) -> bool:
     )
 
 
+def load(voice: Voice) -> None:
+    """Load `voice` in the child process, to be sure it can speak; raises VoiceError if not."""
+    with _rendering:
+        worker.load(voice)
+
+
 def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
     """Render one line in the eSpeak child process; return its 16-bit samples."""
     worker.render(text, voice, scratch)

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import importlib.util
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,24 @@ def _digest(path: Path, size: int, mtime_ns: int) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def kept_on_reload(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
+    """`new`, or `new` with the `old` voice when its own cannot be used (loading it in the
+    speech child to be sure), and the lines that say why."""
+    from player import speech
+
+    if new.voice == old:
+        return new, []
+    found = problems(new.voice, new.source)
+    if not found:
+        try:
+            speech.load(new.voice)
+        except speech.SpeechError as error:  # a voice that will not load, or kills the child
+            found = list(error.problems)
+    if not found:
+        return new, []
+    return replace(new, voice=old), [str(p) for p in found]
+
+
 def require(settings: Config) -> None:
     """Raise ConfigError, one line per problem, when the configured voice cannot be used."""
     found = problems(settings.voice, settings.source)
@@ -150,7 +169,7 @@ def show(args: argparse.Namespace) -> int:
         print(line)
     require(settings)
     try:
-        speech.worker.load(voice)
+        speech.load(voice)
     finally:
         speech.worker.stop()
     print("It loads and is ready to speak.")
