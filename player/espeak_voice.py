@@ -61,7 +61,7 @@ def _spoken(path: str, shortest: float) -> bool:
     pause that ends a clause)."""
     with wave.open(path) as w:
         samples = array.array("h", w.readframes(w.getnframes()))
-    return len(samples) >= shortest and max(map(abs, samples), default=0) >= AUDIBLE
+    return len(samples) >= shortest and any(abs(x) >= AUDIBLE for x in samples)
 
 
 def _render_once(engine: Any, text: str, path: str) -> None:

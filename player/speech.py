@@ -206,7 +206,8 @@ class Worker:
     RENDER_TRIES times in all."""
 
     def __init__(self) -> None:
-        self.command = [sys.executable, "-m", "player.speech_worker"]
+        # -P: never a `player` folder from the working directory, only the package we are
+        self.command = [sys.executable, "-P", "-m", "player.speech_worker"]
         self._process: subprocess.Popen[str] | None = None
         self._voice: list | None = None  # what the running process has loaded
 

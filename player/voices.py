@@ -8,6 +8,7 @@ Nothing here imports piper-tts or onnxruntime: the player itself never holds a m
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -185,6 +186,9 @@ def describe(voice: VoiceConfig) -> list[str]:
     if voice.model and model.is_file():
         digest = _digest(model, *_stamp(model))
         lines.append(f"Model: {model.stat().st_size / 1e6:.1f} MB, sha256 {digest}")
+    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+        audio = json.loads(Path(f"{model}.json").read_text(encoding="utf-8"))["audio"]
+        lines.append(f"Quality: {audio.get('quality', '?')}, {audio['sample_rate']} Hz")
     speaker = f"speaker {voice.speaker}, " if voice.speaker != "" else ""
     lines.append(
         f"Settings: {speaker}length scale {voice.length_scale}, "
