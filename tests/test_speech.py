@@ -65,6 +65,21 @@ def test_speech_rate_holds_for_every_line_when_rates_alternate_in_one_worker(tmp
     assert max(lengths[240]) < 1.05 * min(lengths[240])
 
 
+def test_speech_child_holds_one_voice_and_a_new_voice_gets_a_new_child(tmp_path):
+    """A change of rate travels with the line; a change of voice starts a new process, so no
+    voice change can be lost inside pyttsx3 either."""
+    from player.speech import worker
+
+    def pid_after(voice: Voice) -> int:
+        worker.render(LINE, voice, str(tmp_path / "line.wav"))
+        assert worker._process is not None
+        return worker._process.pid
+
+    first = pid_after(Voice("en-us", 160))
+    assert pid_after(Voice("en-us", 240)) == first
+    assert pid_after(Voice("en", 240)) != first
+
+
 def test_speech_lines_cached_by_the_rate_losing_code_are_never_read_again(tmp_path):
     """A cache filled before issue 14's fix may hold lines at the wrong rate under their key:
     the key's format changed, so each is rendered afresh and the old file is ignored."""
