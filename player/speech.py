@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -193,7 +194,7 @@ def load(voice: Voice) -> None:
 
 
 def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
-    """Render one line in the eSpeak child process; return its 16-bit samples."""
+    """Render one line in the speech child process; return its 16-bit samples."""
     worker.render(text, voice, scratch)
     with wave.open(scratch) as w:
         return w.readframes(w.getnframes())
@@ -221,7 +222,7 @@ class Worker:
         self._ask_until_answered({}, voice, ", loading the voice")
 
     def _ask_until_answered(self, request: dict, voice: Voice, what: str) -> None:
-        settings = {f: getattr(voice, f) for f in voice.__dataclass_fields__}
+        settings = dataclasses.asdict(voice)
         if identity(settings) != self._voice:
             self.stop()
             self._voice = identity(settings)
