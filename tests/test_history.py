@@ -15,7 +15,7 @@ from player.core.events import Command, Ended, Ending, Play, Shutdown
 from player.core.session import Session
 from player.core.sounds import Speech
 from player.core.timeline import REMINDER
-from player.history import FILE, History, Recorder, repeated_stop
+from player.history import FILE, MIGRATIONS, History, Recorder, repeated_stop
 
 from .corekit import plan, routine, step
 
@@ -57,7 +57,7 @@ def test_history_migrates_and_reopens_with_the_same_rows(tmp_path):
     again = History(tmp_path)
     assert len(again.since(3600)) == 1
     with sqlite3.connect(tmp_path / FILE) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
