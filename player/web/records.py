@@ -114,7 +114,7 @@ def week_of(offset: int, today: datetime.date | None = None) -> list[datetime.da
 
 def stamp(day: datetime.date) -> float:
     """Local midnight at the start of `day`, in seconds since the epoch."""
-    return datetime.datetime.combine(day, datetime.time()).timestamp()
+    return datetime.datetime.combine(day, datetime.time.min).timestamp()
 
 
 def by_day(sessions: list[Session], days: list[datetime.date]) -> dict[datetime.date, list]:
