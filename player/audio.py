@@ -19,8 +19,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+# SDL would otherwise take SIGINT and SIGTERM (when Python left them at their defaults) and turn
+# them into a quit event nobody reads: `play` would not stop. Signals are ours.
+os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
 
-import pygame  # imported after PYGAME_HIDE_SUPPORT_PROMPT is set
+import pygame  # imported after the environment above is set
 
 from player import chimes
 from player.config import AudioConfig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -16,7 +17,7 @@ from player import config, library, plans
 from player.audio import Mixer, raw_sounds
 from player.core import routine
 from player.core.errors import PlayerError, Problem
-from player.core.events import Action, Changed, Command, Ended, Shutdown, State
+from player.core.events import Action, Changed, Command, Ended, Ending, Shutdown, State
 from player.core.session import Session
 from player.core.sounds import Sound
 from player.core.timeline import Timeline
@@ -70,11 +71,17 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
     title = prepared.timeline.routine.title
     print(
         f"Playing {title}"
-        + (": space pauses and resumes, s stops, q quits." if interactive else "."),
+        + (
+            ": space pauses and resumes, s stops, d skips while paused, q quits."
+            if interactive
+            else "."
+        ),
         flush=True,
     )
     runner.handle(Command("start"), runner.clock())
     keys = Keys(runner) if interactive else None
+    caught: list[int] = []
+    saved = _stop_on_signals(runner, caught)
     try:
         if keys:
             keys.start()
@@ -82,17 +89,33 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
             runner.step(timeout=0.5 if keys else None)
             if keys:
                 print(progress_line(session, runner.clock()), end="", flush=True)
-    except KeyboardInterrupt:
-        mixer.silence()
-        runner.handle(Shutdown(), runner.clock())
-        return 130
     finally:
         if keys:
             keys.stop()
         history.close()
+        for number, handler in saved.items():
+            signal.signal(number, handler)
     _drain(mixer)
     print(("\n" if keys else "") + f"{title}: {endings[-1].ending.value}.")
-    return 0
+    return 130 if signal.SIGINT in caught else 0
+
+
+# How `play` ends on each signal: Ctrl-C is the person's stop, SIGTERM the system's. SDL's own
+# handlers are off (SDL_NO_SIGNAL_HANDLERS, player/audio.py), or SDL would swallow both.
+STOP_SIGNALS = {signal.SIGINT: Ending.STOPPED, signal.SIGTERM: Ending.SERVICE_STOPPED}
+
+
+def _stop_on_signals(runner: Runner, caught: list[int]) -> dict[int, object]:
+    """Make SIGINT and SIGTERM silence at once, then end the session (it is recorded) and
+    let the loop finish; return the handlers they replace. A SIGINT ignored by the shell that
+    started us (a background job in a script) is taken back too: it is how a person stops us."""
+
+    def stop(number: int, frame: object) -> None:
+        runner.mixer.silence()
+        caught.append(number)
+        runner.post(Shutdown(STOP_SIGNALS[signal.Signals(number)]))
+
+    return {number: signal.signal(number, stop) for number in STOP_SIGNALS}
 
 
 def _drain(mixer: Mixer, limit: float = 2.0) -> None:
