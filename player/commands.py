@@ -119,7 +119,8 @@ def _summary(rows: list[Row]) -> dict:
 
 
 def control(args: argparse.Namespace) -> int:
-    """status, pause, resume, stop, start [ROUTINE]: ask the running daemon, say its answer."""
+    """status, pause, resume, stop, skip, start [ROUTINE]: ask the running daemon, say its
+    answer."""
     settings = config.load(args.config)
     payload = {"command": args.command, "routine": getattr(args, "routine", None)}
     reply = request(settings.paths.control_socket, payload)
@@ -127,7 +128,8 @@ def control(args: argparse.Namespace) -> int:
         print(json.dumps(reply))
         return 0 if reply.get("ok") else 1
     if not reply.get("ok"):
-        print(f"{settings.paths.control_socket}: {reply.get('error')}", file=sys.stderr)
+        where = "" if "routine" in reply else f"{settings.paths.control_socket}: "  # the line
+        print(f"{where}{reply.get('error')}", file=sys.stderr)  # names the routine already
         return 1
     if args.command != "status" and not reply.get("changed"):
         print(f"Nothing to {args.command}: the player is {reply['state']}.")

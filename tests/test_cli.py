@@ -90,3 +90,12 @@ def test_cli_unknown_command_is_one_line_and_exit_2():
 def test_cli_python_m_player_and_the_console_script_are_the_same():
     result = run("list")
     assert result.returncode == 0 and "upper-glutes-foam-roller" in result.stdout
+
+
+def test_cli_history_days_must_be_a_whole_number_from_1():
+    result = run("history", "--days", "-1")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "routine-player history: argument --days: expected a whole number of days from 1 to "
+        "36500, found -1 (see `routine-player history --help`)\n"
+    )
