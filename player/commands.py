@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from player import config, library, plans
-from player.control import request
+from player.control import JOIN, request
 from player.core import routine
-from player.core.errors import RoutineError
-from player.history import History, Row
+from player.core.errors import PlayerError, Problem, RoutineError
+from player.history import FILE, History, Row
 
 
 def check(args: argparse.Namespace) -> int:
     """Check the files given, or every routine the player can see; 0 only if all are valid."""
-    settings = config.load(args.config)
+    settings = config.load(args.config, service=True)
     paths = [Path(f) for f in args.files] or [e.path for e in library.entries(settings)]
     bad = 0
     for path in paths:
@@ -36,7 +37,7 @@ def check(args: argparse.Namespace) -> int:
 
 def list_routines(args: argparse.Namespace) -> int:
     """Each routine's id, title and planned length; a broken file is listed as broken."""
-    settings = config.load(args.config)
+    settings = config.load(args.config, service=True)
     rows = []
     for entry in library.entries(settings):
         try:
@@ -63,7 +64,12 @@ def _minutes(seconds: float) -> str:
 
 def history(args: argparse.Namespace) -> int:
     """Past sessions: when, which routine, how long, each side, and how each ended."""
-    settings = config.load(args.config)
+    settings = config.load(args.config, service=True)
+    kept = settings.paths.state / FILE
+    if kept.exists() and not os.access(kept, os.R_OK):  # the service's, and not in its group
+        raise PlayerError(
+            [Problem(str(kept), f"expected permission to read it, found none {JOIN}")]
+        )
     store = History(settings.paths.state)
     try:
         rows = store.since(args.days * 86400)
@@ -121,7 +127,7 @@ def _summary(rows: list[Row]) -> dict:
 def control(args: argparse.Namespace) -> int:
     """status, pause, resume, stop, skip, start [ROUTINE]: ask the running daemon, say its
     answer."""
-    settings = config.load(args.config)
+    settings = config.load(args.config, service=True)
     payload = {"command": args.command, "routine": getattr(args, "routine", None)}
     reply = request(settings.paths.control_socket, payload)
     if args.json:

@@ -24,6 +24,7 @@ COMMANDS = ("status", "pause", "resume", "stop", "skip", "start")
 MAX_REQUEST = 4096
 TIMEOUT = 2.0
 CONNECTIONS = 8
+JOIN = "(join the service's group: sudo adduser $USER routine-player, then log in again)"
 
 
 def parse(data: bytes) -> dict:
@@ -190,10 +191,7 @@ def request(path: Path, payload: dict, timeout: float = 5.0) -> dict:
         message = "expected a running daemon, found no control socket (is the service running?)"
         raise PlayerError([Problem(where, message)]) from None
     except PermissionError:
-        message = (
-            "expected permission to use the control socket, found none "
-            "(join the routine-player group: sudo adduser $USER routine-player)"
-        )
+        message = f"expected permission to use the control socket, found none {JOIN}"
         raise PlayerError([Problem(where, message)]) from None
     except (ConnectionRefusedError, TimeoutError, OSError) as error:
         message = f"expected a running daemon to answer, found: {error.strerror or error}"

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 
-from player import cli, control
+from player import cli, config, control
 from player.control import ControlServer
 from player.core.events import State
 
@@ -140,3 +140,16 @@ def test_control_play_of_an_unknown_routine_says_did_you_mean(capsys):
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("upper-glutes-hand: expected a routine id or a .toml file")
     assert line.endswith('did you mean "upper-glutes-hands"?)')
+
+
+def test_control_without_config_reaches_the_installed_service(
+    pins, setup, capsys, monkeypatch, own_folders
+):
+    monkeypatch.setattr(config, "SYSTEM", setup)  # as /etc/routine-player/config.toml
+    with Running(setup):
+        assert cli.main(["status"]) == 0
+        assert capsys.readouterr().out == "Idle; short is selected.\n"
+        assert cli.main(["history"]) == 0
+        assert capsys.readouterr().out == "No sessions in the last 7 days.\n"
+    assert not (own_folders / ".local").exists()  # it read the service's history, not ours
+    assert config.load(None).paths.cache == own_folders / ".cache" / "routine-player"  # play's
