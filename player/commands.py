@@ -11,28 +11,58 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from player import config, library, plans
+from player import config, library, plans, preflight
 from player.control import JOIN, request
 from player.core import routine
-from player.core.errors import PlayerError, Problem, RoutineError
+from player.core.errors import ConfigError, PlayerError, Problem, RoutineError
+from player.core.schema import parse_toml, read_file
 from player.history import FILE, History, Row
 
 
 def check(args: argparse.Namespace) -> int:
-    """Check the files given, or every routine the player can see; 0 only if all are valid."""
+    """Check the files given (routines or a config), or the config in use and every routine
+    the player can see; 0 only if all are valid."""
     settings = config.load(args.config, service=True)
-    paths = [Path(f) for f in args.files] or [e.path for e in library.entries(settings)]
+    paths = [Path(f) for f in args.files]
+    if not paths:
+        paths = [Path(settings.source)] if settings.source else []
+        paths += [e.path for e in library.entries(settings)]
+    configs = [path for path in paths if _is_config(path)]
     bad = 0
     for path in paths:
-        try:
-            routine.load(path)
-        except RoutineError as error:
-            bad += 1
-            for line in error.lines():
-                print(line, file=sys.stderr)
-    good = len(paths) - bad
-    print(f"{good} of {len(paths)} routine{'s' if len(paths) != 1 else ''} valid.")
+        lines = _config_problems(path) if path in configs else _routine_problems(path)
+        bad += bool(lines)
+        for line in lines:
+            print(line, file=sys.stderr)
+    noun = "file" if configs else "routine"
+    print(f"{len(paths) - bad} of {len(paths)} {noun}{'s' if len(paths) != 1 else ''} valid.")
     return 1 if bad else 0
+
+
+def _is_config(path: Path) -> bool:
+    """A config file rather than a routine: named config.toml, or made only of its tables."""
+    if path.name == config.default_path().name:
+        return True
+    data, _ = read_file(str(path))
+    document = parse_toml(data, str(path))[0] if data is not None else None
+    return bool(document) and set(document) <= set(config.SCHEMA)
+
+
+def _routine_problems(path: Path) -> list[str]:
+    try:
+        routine.load(path)
+    except RoutineError as error:
+        return error.lines()
+    return []
+
+
+def _config_problems(path: Path) -> list[str]:
+    """What is wrong in a config file, and with what its keys point at (made nothing)."""
+    try:
+        settings = config.load(path)
+    except ConfigError as error:
+        return error.lines()
+    return [str(p) for p in preflight.problems(settings, preflight.EVERYTHING, make=False)]
 
 
 def list_routines(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from player import config, library, plans
+from player import config, library, plans, preflight
 from player.audio import SHARED, Mixer, raw_sounds
 from player.button import PushButton
 from player.control import ControlServer
@@ -82,6 +82,7 @@ class Daemon:
         """Everything before READY=1; raises PlayerError (one line per problem) on failure.
         The control socket comes first: a second daemon on it refuses before it takes the
         sound card (requests wait for the start to end)."""
+        preflight.require(self.settings)
         self.control = ControlServer(self.settings.paths.control_socket, self._answer)
         self.control.start()
         found = self.library = read_library(self.settings)
@@ -172,6 +173,7 @@ class Daemon:
         """SIGHUP: read the config and routines again; keep the old ones if the new are broken."""
         try:
             settings = config.load(self.settings.source or None)
+            preflight.require(settings)
         except ConfigError as error:
             for line in error.lines():
                 log.warning("reload kept the old config: %s", line)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from player import config, library, plans
+from player import config, library, plans, preflight
 from player.audio import Mixer, raw_sounds
 from player.core import routine
 from player.core.errors import PlayerError, Problem
@@ -26,8 +26,12 @@ from player.runner import Runner
 from player.terminal import Keys, progress_line
 
 
-def _load(args: argparse.Namespace) -> tuple[config.Config, routine.Routine]:
+def _load(
+    args: argparse.Namespace, needs: tuple[str, ...]
+) -> tuple[config.Config, routine.Routine]:
+    """The config, checked for what this command `needs`, and the routine asked for."""
     settings = config.load(args.config)
+    preflight.require(settings, needs)
     return settings, routine.load(library.locate(args.routine, settings))
 
 
@@ -40,7 +44,7 @@ def _ready(loaded: routine.Routine, settings: config.Config, mixer: Mixer) -> pl
 
 def play(args: argparse.Namespace) -> int:
     """Play a routine now. On a terminal keys stand in for the button; otherwise to the end."""
-    settings, loaded = _load(args)
+    settings, loaded = _load(args, ("paths.cache", "paths.state", "voice.name"))
     mixer = Mixer(settings.audio)
     try:
         prepared = _ready(loaded, settings, mixer)
@@ -127,7 +131,7 @@ def _drain(mixer: Mixer, limit: float = 2.0) -> None:
 
 def render(args: argparse.Namespace) -> int:
     """Write the routine as one WAV, exactly as it plays with no presses."""
-    settings, loaded = _load(args)
+    settings, loaded = _load(args, ("paths.cache", "voice.name"))
     output = Path(args.output)
     if output.exists() and not args.force:
         message = "expected a new file name, found a file there (use --force to replace it)"
