@@ -138,6 +138,8 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.needs_sides: list[int] = []  # steps that need "sides": one line for them all
+        self.other_side: list[int] = []  # steps with {other_side}, which needs two sides
 
     def report(self, place: str, name: str, message: str) -> None:
         self.problems.append(Problem(self.file, message, place, name))
@@ -149,16 +151,17 @@ class _Reader:
             self.report("", "format", message)
             return None
         top = check_table(
-            doc,
+            {**_below_chimes(doc, TOP_FIELDS), **doc},  # misplaced: one line, in chimes()
             TOP_FIELDS,
             lambda name, msg: self.report("", name, msg),
             subtables=frozenset({"chimes", "step"}),
         )
         if "title" in top:
             self.printable("", "title", top["title"], MAX_TITLE)
-        defaults = self.chimes(doc.get("chimes", {}), "", Chimes())
+        defaults = self.chimes(doc.get("chimes", {}), "", Chimes(), TOP_FIELDS)
         sides = tuple(top.get("sides", ()))
         steps = self.steps(doc.get("step"), defaults, sides)
+        self.sides_problems(sides, written="sides" in doc)
         if "title" not in top or steps is None or self.problems:
             return None
         return Routine(
@@ -172,14 +175,24 @@ class _Reader:
             source=self.file,
         )
 
-    def chimes(self, table: object, place: str, base: Chimes) -> Chimes:
+    def chimes(self, table: object, place: str, base: Chimes, outer: dict[str, Field]) -> Chimes:
+        """A chimes table; a key of the table around it (`outer`) found in it was written
+        below the chimes heading, which is where TOML puts it: say so, and where it goes."""
         if not isinstance(table, dict):
             self.report(
                 place, "chimes", f"expected a table of chime settings, found {shown(table)}"
             )
             return base
+        heading = "[step.chimes]" if place else "[chimes]"
+        for key in _below_chimes({"chimes": table}, outer):
+            message = (
+                f'expected a chime setting, found "{key}", written below {heading}: a key '
+                f"belongs to the heading above it, so move it above {heading}"
+            )
+            self.report(place, "chimes." + key, message)
+        rest = {k: v for k, v in table.items() if k not in _below_chimes({"chimes": table}, outer)}
         good = check_table(
-            table, CHIME_FIELDS, lambda name, msg: self.report(place, name, msg), "chimes."
+            rest, CHIME_FIELDS, lambda name, msg: self.report(place, name, msg), "chimes."
         )
         return replace(base, **good)
 
@@ -204,18 +217,18 @@ class _Reader:
         place = f"step {number}"
         before = len(self.problems)
         good = check_table(
-            table,
+            {**_below_chimes(table, STEP_FIELDS), **table},
             STEP_FIELDS,
             lambda name, msg: self.report(place, name, msg),
             subtables=frozenset({"chimes"}),
         )
-        chimes = self.chimes(table.get("chimes", {}), place, defaults)
+        chimes = self.chimes(table.get("chimes", {}), place, defaults, STEP_FIELDS)
         each_side = good.get("each_side", False)
         if each_side and not sides:
-            self.report(place, "each_side", 'expected "sides" at the top of the file, found none')
+            self.needs_sides.append(number)
         if "say" in good:
             self.printable(place, "say", good["say"], MAX_SAY)
-            self.placeholders(place, good["say"], each_side, sides)
+            self.placeholders(number, good["say"], each_side, sides)
         if len(self.problems) > before:
             return None
         return Step(
@@ -237,9 +250,23 @@ class _Reader:
             code = f"U+{ord(control):04X}"
             self.report(place, name, f"expected printable text, found a control character ({code})")
 
-    def placeholders(self, place: str, say: str, each_side: bool, sides: tuple[str, ...]) -> None:
+    def sides_problems(self, sides: tuple[str, ...], written: bool) -> None:
+        """One line per root problem with the sides, however many steps it touches (a
+        "sides" written wrongly was reported already, as it is)."""
+        if self.needs_sides and not written:
+            steps = _steps(self.needs_sides)
+            message = f"expected the names of the sides for each_side in {steps}, found none"
+            self.report("", "sides", message)
+        if self.other_side and sides:
+            steps = _steps(self.other_side)
+            message = (
+                f"expected exactly two sides for {{other_side}} in {steps}, found {len(sides)}"
+            )
+            self.report("", "sides", message)
+
+    def placeholders(self, number: int, say: str, each_side: bool, sides: tuple[str, ...]) -> None:
         def found(message: str) -> None:
-            self.report(place, "say", message)
+            self.report(f"step {number}", "say", message)
 
         try:
             names = [name for _, name, _, _ in string.Formatter().parse(say) if name is not None]
@@ -255,4 +282,19 @@ class _Reader:
             elif not each_side:
                 found(f"expected {{{name}}} only in a step with each_side = true, found it here")
             elif name == "other_side" and len(sides) != 2:
-                found("expected {other_side} only with exactly two sides, found it here")
+                self.other_side.append(number)
+
+
+def _steps(numbers: list[int]) -> str:
+    """ "step 3" or "steps 2, 3, 5", as a person counts them."""
+    return ("step " if len(numbers) == 1 else "steps ") + ", ".join(map(str, numbers))
+
+
+def _below_chimes(table: dict[str, Any], fields: dict[str, Field]) -> dict[str, Any]:
+    """Keys of `table` that TOML put in its chimes table because they were written below its
+    heading. They are read as if written above it, so that one slip is one line, not also a
+    "required" one."""
+    chimes = table.get("chimes")
+    if not isinstance(chimes, dict):
+        return {}
+    return {k: v for k, v in chimes.items() if k in fields and k not in CHIME_FIELDS}
