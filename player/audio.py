@@ -76,12 +76,13 @@ class Mixer:
             self.device = name
             break
         else:
-            driver = os.environ.get("SDL_AUDIODRIVER", "the default")
+            driver = os.environ.get("SDL_AUDIODRIVER")
+            through = f" (through SDL's {driver} driver)" if driver else ""
             said = set(errors.values())
             found = (
                 said.pop() if len(said) == 1 else "; ".join(f"{n}: {e}" for n, e in errors.items())
             )
-            message = f"expected a sound device ({driver} driver), found none: {found}"
+            message = f"expected a sound card{through}, found none: {found}"
             raise AudioError([Problem("audio", message)])
         rate, size, channels = pygame.mixer.get_init()
         opened = (rate, channels, abs(size) // 8)

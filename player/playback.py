@@ -16,7 +16,7 @@ from pathlib import Path
 from player import config, library, plans, preflight
 from player.audio import Mixer, raw_sounds
 from player.core import routine
-from player.core.errors import PlayerError, Problem
+from player.core.errors import AudioError, PlayerError, Problem
 from player.core.events import Action, Changed, Command, Ended, Ending, Shutdown, State
 from player.core.session import Session
 from player.core.sounds import Sound
@@ -45,12 +45,26 @@ def _ready(loaded: routine.Routine, settings: config.Config, mixer: Mixer) -> pl
 def play(args: argparse.Namespace) -> int:
     """Play a routine now. On a terminal keys stand in for the button; otherwise to the end."""
     settings, loaded = _load(args, ("paths.cache", "paths.state", "voice.name"))
-    mixer = Mixer(settings.audio)
+    try:
+        mixer = Mixer(settings.audio)
+    except AudioError as error:
+        raise AudioError([Problem("audio", _no_card(error, args.routine))]) from None
     try:
         prepared = _ready(loaded, settings, mixer)
         return _play(prepared, settings, mixer)
     finally:
         mixer.close()
+
+
+def _no_card(error: AudioError, routine_name: str) -> str:
+    """No sound card: say so, and how to hear the routine anyway (`make run` points here)."""
+    command = sys.argv[0] if sys.argv[0].endswith("routine-player") else "routine-player"
+    wav = Path(routine_name).stem + ".wav"
+    expected, _, found = error.problems[0].message.partition(", found none: ")
+    return (
+        f"{expected}, found none ({found}); to hear the routine without one, write it to a "
+        f"file: {command} render {routine_name} -o {wav}"
+    )
 
 
 def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> int:

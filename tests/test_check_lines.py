@@ -73,4 +73,4 @@ def test_check_sides_written_wrongly_is_not_blamed_on_each_step(capsys, write):
 def test_check_a_required_key_below_the_chimes_heading_is_one_line(capsys, write):
     text = '[[step]]\nhold = 5\n[step.chimes]\nend = false\nsay = "a"\n'
     status, lines = check(capsys, write, 'title = "x"\n' + text)
-    assert (status, len(lines)) == (1, 1) and lines[0].startswith('step 1: chimes.say: expected')
+    assert (status, len(lines)) == (1, 1) and lines[0].startswith("step 1: chimes.say: expected")

@@ -165,3 +165,20 @@ def test_play_on_a_terminal_ctrl_c_ends_the_status_line_and_records_stopped(
         os.close(main)
     assert "\r\nKeys: stopped." in seen  # the status line ended before the last word
     assert endings(tmp_path / "state") == ["stopped"]
+
+
+def test_play_without_a_sound_card_says_how_to_hear_it_anyway(
+    write, settings, tmp_path, monkeypatch, capsys
+):
+    from player import cli
+
+    monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "no-such-folder" / "out.raw"))
+    conf = write("c.toml", f'[paths]\ncache = "{settings.paths.cache}"\n')
+    assert cli.main(["play", "upper-glutes-hands", "--config", str(conf)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("audio: expected a sound card (through SDL's disk driver), found none (")
+    assert line.endswith(
+        "; to hear the routine without one, write it to a file: "
+        "routine-player render upper-glutes-hands -o upper-glutes-hands.wav"
+    )
