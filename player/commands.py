@@ -66,23 +66,26 @@ def _config_problems(path: Path) -> list[str]:
 
 
 def list_routines(args: argparse.Namespace) -> int:
-    """Each routine's id, title and planned length; a broken file is listed as broken."""
+    """Each routine's id, title and planned length, and its `about` line under the title;
+    a broken file is listed as broken."""
     settings = config.load(args.config, service=True)
     rows = []
     for entry in library.entries(settings):
         try:
             loaded = routine.load(entry.path)
         except RoutineError as error:
-            rows.append((entry.id, f"(cannot be played: {len(error.problems)} problems)", ""))
+            rows.append((entry.id, f"(cannot be played: {len(error.problems)} problems)", "", ""))
             continue
         seconds, exact = plans.planned_seconds(loaded, settings)
         length = _minutes(seconds) if exact else "~" + _minutes(seconds)
         note = " (yours, in place of the shipped one)" if entry.replaces_shipped else ""
-        rows.append((entry.id, loaded.title + note, length))
+        rows.append((entry.id, loaded.title + note, length, loaded.about))
     width = max((len(r[0]) for r in rows), default=0)
-    for rid, title, length in rows:
+    for rid, title, length, about in rows:
         print(f"{rid:<{width}}  {length:>6}  {title}")
-    if any(length.startswith("~") for _, _, length in rows):
+        if about:
+            print(" " * (width + 10) + about)
+    if any(length.startswith("~") for _, _, length, _ in rows):
         print("~ estimated from the words; exact once the speech is rendered.")
     return 0
 

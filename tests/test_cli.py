@@ -99,3 +99,16 @@ def test_cli_history_days_must_be_a_whole_number_from_1():
         "routine-player history: argument --days: expected a whole number of days from 1 to "
         "36500, found -1 (see `routine-player history --help`)\n"
     )
+
+
+def test_cli_list_shows_each_routine_about_line_under_its_title(own_folders, capsys):
+    mine = own_folders / ".config" / "routine-player" / "routines"
+    mine.mkdir(parents=True)
+    (mine / "zz-mine.toml").write_text(
+        'title = "Mine"\nabout = "Two minutes, seated."\n[[step]]\nsay = "a"\n'
+    )
+    assert cli.main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("zz-mine "))
+    assert lines[row + 1].strip() == "Two minutes, seated."
+    assert lines[row + 1].index("Two") == lines[row].index("Mine")  # under the title
