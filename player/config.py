@@ -162,9 +162,9 @@ def load(
     defaults = Config(paths=user_paths(env))
     if path is None:
         own = default_path(env)
-        if own.is_file():
+        if _is_file(own):
             path = own
-        elif service and SYSTEM.is_file():
+        elif service and _is_file(SYSTEM):
             path = SYSTEM
         else:
             return defaults
@@ -176,6 +176,14 @@ def load(
     if document is None:
         raise ConfigError(problems)
     return _build(document, name, defaults)
+
+
+def _is_file(path: Path) -> bool:
+    """True if `path` is a file; False also when we may not look (another person's HOME)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _build(document: dict[str, Any], name: str, defaults: Config) -> Config:
