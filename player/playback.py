@@ -44,6 +44,8 @@ def _ready(loaded: routine.Routine, settings: config.Config, mixer: Mixer) -> pl
 
 def play(args: argparse.Namespace) -> int:
     """Play a routine now. On a terminal keys stand in for the button; otherwise to the end."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if a script's shell ignored it
+    signal.signal(signal.SIGTERM, _leave)  # until the session starts (then `_stop_on_signals`)
     settings, loaded = _load(args, ("paths.cache", "paths.state", "voice.name"))
     try:
         mixer = Mixer(settings.audio)
@@ -116,6 +118,12 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
     _drain(mixer)
     print(("\n" if keys else "") + f"{title}: {endings[-1].ending.value}.")
     return 130 if signal.SIGINT in caught else 0
+
+
+def _leave(number: int, frame: object) -> None:
+    """SIGTERM before anything plays (while speech renders): leave as Ctrl-C would, through
+    every `finally` (no half-rendered file left behind), but with the exit status 0."""
+    raise SystemExit(0)
 
 
 # How `play` ends on each signal: Ctrl-C is the person's stop, SIGTERM the system's. SDL's own
