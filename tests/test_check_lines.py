@@ -43,9 +43,16 @@ def test_check_curly_quotes_say_to_type_them_again(capsys, write):
             'chimes.sides: expected a chime setting, found "sides", written below [chimes]: a key '
             "belongs to the heading above it, so move it above [chimes]",
         ),
+        (
+            '[[step]]\nsay = "a"\ntitle = "x"\n',
+            'step 1: title: expected a step setting, found "title", written below [[step]]: a key '
+            "belongs to the heading above it, so move it above the first [[step]]",
+        ),
     ],
 )
-def test_check_a_key_below_a_chimes_heading_says_to_move_it_up(capsys, write, text, line):
+def test_check_a_key_below_a_heading_it_does_not_belong_to_says_to_move_it_up(
+    capsys, write, text, line
+):
     assert check(capsys, write, text) == (1, [line])
 
 

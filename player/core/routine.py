@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import string
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -98,6 +99,7 @@ TOP_FIELDS: dict[str, Field] = {
     ),
     "progress": boolean(),
 }
+STEP_TABLE = frozenset({"chimes"})  # with STEP_FIELDS, what a [[step]] table may hold
 STEP_FIELDS: dict[str, Field] = {
     "say": text("words to speak", required=True),
     "each_side": boolean(),
@@ -150,8 +152,11 @@ class _Reader:
             message = f"expected {FORMAT}, found {fmt} (a newer routine-player wrote this file)"
             self.report("", "format", message)
             return None
+        steps_written = doc.get("step") if isinstance(doc.get("step"), list) else []
+        strays = [_strays(doc.get("chimes"), TOP_FIELDS, CHIME_FIELDS)]
+        strays += [_strays(step, TOP_FIELDS, STEP_TABLE) for step in steps_written]
         top = check_table(
-            {**_below_chimes(doc, TOP_FIELDS), **doc},  # misplaced: one line, in chimes()
+            {**{k: v for found in strays for k, v in found.items()}, **doc},  # see _strays
             TOP_FIELDS,
             lambda name, msg: self.report("", name, msg),
             subtables=frozenset({"chimes", "step"}),
@@ -184,13 +189,10 @@ class _Reader:
             )
             return base
         heading = "[step.chimes]" if place else "[chimes]"
-        for key in _below_chimes({"chimes": table}, outer):
-            message = (
-                f'expected a chime setting, found "{key}", written below {heading}: a key '
-                f"belongs to the heading above it, so move it above {heading}"
-            )
-            self.report(place, "chimes." + key, message)
-        rest = {k: v for k, v in table.items() if k not in _below_chimes({"chimes": table}, outer)}
+        strays = _strays(table, outer, CHIME_FIELDS)
+        for key in strays:
+            self.stray(place, "chimes." + key, "a chime setting", heading)
+        rest = {k: v for k, v in table.items() if k not in strays}
         good = check_table(
             rest, CHIME_FIELDS, lambda name, msg: self.report(place, name, msg), "chimes."
         )
@@ -216,8 +218,12 @@ class _Reader:
     ) -> Step | None:
         place = f"step {number}"
         before = len(self.problems)
+        strays = _strays(table, TOP_FIELDS, STEP_TABLE)
+        for key in strays:
+            self.stray(place, key, "a step setting", "the first [[step]]")
+        mine = {k: v for k, v in table.items() if k not in strays}
         good = check_table(
-            {**_below_chimes(table, STEP_FIELDS), **table},
+            {**_strays(table.get("chimes"), STEP_FIELDS, CHIME_FIELDS), **mine},
             STEP_FIELDS,
             lambda name, msg: self.report(place, name, msg),
             subtables=frozenset({"chimes"}),
@@ -240,6 +246,15 @@ class _Reader:
             wait="wait" in good,
             chimes=chimes,
         )
+
+    def stray(self, place: str, name: str, expected: str, heading: str) -> None:
+        """A key written below a heading it does not belong to: where to move it."""
+        below = heading.removeprefix("the first ")
+        message = (
+            f'expected {expected}, found "{name.rsplit(".", 1)[-1]}", written below {below}: '
+            f"a key belongs to the heading above it, so move it above {heading}"
+        )
+        self.report(place, name, message)
 
     def printable(self, place: str, name: str, value: str, longest: int) -> None:
         """Text for eSpeak: not too long to say in one breath, and no control characters."""
@@ -290,11 +305,11 @@ def _steps(numbers: list[int]) -> str:
     return ("step " if len(numbers) == 1 else "steps ") + ", ".join(map(str, numbers))
 
 
-def _below_chimes(table: dict[str, Any], fields: dict[str, Field]) -> dict[str, Any]:
-    """Keys of `table` that TOML put in its chimes table because they were written below its
-    heading. They are read as if written above it, so that one slip is one line, not also a
-    "required" one."""
-    chimes = table.get("chimes")
-    if not isinstance(chimes, dict):
+def _strays(inner: object, outer: dict[str, Field], own: Collection[str]) -> dict[str, Any]:
+    """Keys of the table `inner` that belong to the table around it (`outer`), not to it
+    (`own`): TOML put them in `inner` because they were written below its heading. They are
+    reported once, where they are, and read as if written in their place, so that one slip
+    is one line, not also a "required" one."""
+    if not isinstance(inner, dict):
         return {}
-    return {k: v for k, v in chimes.items() if k in fields and k not in CHIME_FIELDS}
+    return {k: v for k, v in inner.items() if k in outer and k not in own}
