@@ -81,7 +81,7 @@ class Daemon:
     def start(self) -> None:
         """Everything before READY=1; raises PlayerError (one line per problem) on failure.
         The control socket comes first: a second daemon on it refuses before it takes the
-        sound card (requests wait for the start to end)."""
+        sound card (a request during start-up is told to ask again)."""
         preflight.require(self.settings)
         self.control = ControlServer(self.settings.paths.control_socket, self._answer)
         self.control.start()
