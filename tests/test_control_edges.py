@@ -9,6 +9,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 from player import cli, config, control
 from player.control import ControlServer
@@ -153,3 +155,24 @@ def test_control_without_config_reaches_the_installed_service(
         assert capsys.readouterr().out == "No sessions in the last 7 days.\n"
     assert not (own_folders / ".local").exists()  # it read the service's history, not ours
     assert config.load(None).paths.cache == own_folders / ".cache" / "routine-player"  # play's
+
+
+def test_control_while_the_daemon_starts_it_says_so(pins, setup, tmp_path, monkeypatch, capsys):
+    from player import daemon as daemon_module
+
+    monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "not-yet" / "out.raw"))  # no device
+    monkeypatch.setattr(daemon_module, "DEVICE_RETRY_SECONDS", 0.1)
+    daemon = daemon_module.Daemon(config.load(setup))
+    starting = threading.Thread(target=daemon.start)
+    starting.start()
+    try:
+        sock = setup.parent / "control.sock"
+        while not sock.exists():
+            time.sleep(0.01)
+        assert cli.main(["status", "--config", str(setup)]) == 1
+        assert capsys.readouterr().err == f"{sock}: the player is starting; ask again in a moment\n"
+    finally:
+        (tmp_path / "not-yet").mkdir()
+        starting.join(timeout=30)
+        daemon.shut_down()
+        daemon.close()
