@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from player import config, library, plans, preflight
+from player import config, library, plans, preflight, voices
 from player.audio import SHARED, Mixer, raw_sounds
 from player.button import PushButton
 from player.control import ControlServer
@@ -173,7 +173,7 @@ class Daemon:
         """SIGHUP: read the config and routines again; keep the old ones if the new are broken."""
         try:
             settings = config.load(self.settings.source or None)
-            preflight.require(settings)
+            preflight.require(settings, preflight.PATHS)  # a new voice: _render_with_voice
         except ConfigError as error:
             for line in error.lines():
                 log.warning("reload kept the old config: %s", line)
@@ -189,14 +189,24 @@ class Daemon:
         for part in ("button", "audio"):
             if getattr(settings, part) != getattr(self.settings, part):
                 log.warning("reload: the [%s] settings take effect after a restart", part)
+        old_voice = self.settings.voice
         self.settings = replace(settings, button=self.settings.button, audio=self.settings.audio)
         self.library = found
         assert self.session is not None
         self.session.pause_timeout = settings.player.pause_timeout_minutes * 60
         todo = list(found.routines.values())
         threading.Thread(
-            target=self._render, args=([], todo, settings.player.routine), daemon=True
+            target=self._render_with_voice,
+            args=(old_voice, todo, settings.player.routine),
+            daemon=True,
         ).start()
+
+    def _render_with_voice(self, old: config.VoiceConfig, todo: list, selected: str) -> None:
+        """After a reload: keep the old voice if the new one does not load, then render."""
+        self.settings, kept = voices.kept_on_reload(old, self.settings)
+        for line in kept:
+            log.warning("reload kept the old voice: %s", line)
+        self._render([], todo, selected)
 
     # The loop ---------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ def _load(
 ) -> tuple[config.Config, routine.Routine]:
     """The config, checked for what this command `needs`, and the routine asked for."""
     settings = config.load(args.config)
-    preflight.require(settings, needs)
+    preflight.require(settings, needs)  # before a sound device is opened: said first
     return settings, routine.load(library.locate(args.routine, settings))
 
 
@@ -46,7 +46,7 @@ def play(args: argparse.Namespace) -> int:
     """Play a routine now. On a terminal keys stand in for the button; otherwise to the end."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if a script's shell ignored it
     signal.signal(signal.SIGTERM, _leave)  # until the session starts (then `_stop_on_signals`)
-    settings, loaded = _load(args, ("paths.cache", "paths.state", "voice.name"))
+    settings, loaded = _load(args, ("paths.cache", "paths.state", "voice"))
     try:
         mixer = Mixer(settings.audio)
     except AudioError as error:
@@ -153,7 +153,7 @@ def _drain(mixer: Mixer, limit: float = 2.0) -> None:
 
 def render(args: argparse.Namespace) -> int:
     """Write the routine as one WAV, exactly as it plays with no presses."""
-    settings, loaded = _load(args, ("paths.cache", "voice.name"))
+    settings, loaded = _load(args, ("paths.cache", "voice"))
     output = Path(args.output)
     if output.exists() and not args.force:
         message = "expected a new file name, found a file there (use --force to replace it)"

@@ -2,8 +2,9 @@
 
 `config.load` checks what a key holds; this checks what it points at, so that a cache folder
 that cannot be made, a history folder that is a file, a socket path too long for a Unix socket
-or a voice eSpeak NG does not have is one line naming the config file and the key, all of them
-at once, and never blamed on the first routine that happens to render.
+or a voice that is not there (eSpeak NG's name; a Piper voice's files, `player.voices`) is one
+line naming the config file and the key, all of them at once, and never blamed on the first
+routine that happens to render.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from player import voices
 from player.config import Config
 from player.core.errors import ConfigError, Problem
 
 SOCKET_BYTES = 107  # a Unix socket's path, without its final NUL (sun_path is 108 bytes)
-EVERYTHING = ("paths.cache", "paths.state", "paths.control_socket", "voice.name")
+PATHS = ("paths.cache", "paths.state", "paths.control_socket")
+EVERYTHING = (*PATHS, "voice")
 
 
 def require(settings: Config, needs: Iterable[str] = EVERYTHING, *, make: bool = True) -> None:
@@ -36,15 +39,18 @@ def problems(settings: Config, needs: Iterable[str], *, make: bool = True) -> li
     where = settings.source or "defaults (no config file)"
     found = []
     for key in needs:
+        if key == "voice" and settings.voice.engine != "espeak":
+            found += voices.problems(settings.voice, settings.source)
+            continue
         message = _why_not(settings, key, make)
         if message:
-            found.append(Problem(where, message, field=key))
+            found.append(Problem(where, message, field="voice.name" if key == "voice" else key))
     return found
 
 
 def _why_not(settings: Config, key: str, make: bool) -> str:
     paths = settings.paths
-    if key == "voice.name":
+    if key == "voice":
         return _voice(settings.voice.name)
     if key == "paths.control_socket":
         size = len(os.fsencode(paths.control_socket))
@@ -84,7 +90,7 @@ def _voice(name: str) -> str:
 
 @cache
 def espeak_voices() -> frozenset[str]:
-    """Every name the speech worker accepts for a voice (player/espeak_worker.py), read from
+    """Every name the speech child accepts for a voice (player/espeak_voice.py), read from
     `espeak-ng --voices` without starting an engine here: "gmw/en-us", "en-us", "English
     (America)", "English_(America)". Empty when eSpeak NG's command is missing."""
     command = shutil.which("espeak-ng")
