@@ -24,10 +24,10 @@ def check(args: argparse.Namespace) -> int:
     the player can see; 0 only if all are valid."""
     settings = config.load(args.config, service=True)
     paths = [Path(f) for f in args.files]
-    if not paths:
-        paths = [Path(settings.source)] if settings.source else []
-        paths += [e.path for e in library.entries(settings)]
     configs = [path for path in paths if _is_config(path)]
+    if not paths:  # the library's files are routines, whatever their names
+        configs = [Path(settings.source)] if settings.source else []
+        paths = configs + [e.path for e in library.entries(settings)]
     bad = 0
     for path in paths:
         lines = _config_problems(path) if path in configs else _routine_problems(path)

@@ -73,3 +73,22 @@ def test_preflight_check_takes_the_shipped_config_as_a_config(capsys):
     shipped = Path(__file__).resolve().parent.parent / "systemd" / "config.toml"
     assert cli.main(["check", str(shipped)]) == 0
     assert capsys.readouterr() == ("1 of 1 file valid.\n", "")
+
+
+def test_preflight_plain_check_checks_the_config_in_use_and_every_routine(tmp_path, capsys):
+    (tmp_path / "statefile").write_text("")
+    conf = tmp_path / "mine.toml"
+    conf.write_text(
+        f'[paths]\nstate = "statefile"\ncontrol_socket = "c.sock"\nroutines = "{tmp_path}/r"\n'
+    )
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "config.toml").write_text('title = "A routine called config"\n[[step]]\n')
+    assert cli.main(["check", "--config", str(conf)]) == 1
+    out = capsys.readouterr()
+    assert out.err.splitlines() == [
+        f"{conf}: paths.state: expected a folder, found a file in its place "
+        f"({tmp_path / 'statefile'})",
+        f"{tmp_path / 'r' / 'config.toml'}: step 1: say: expected words to speak, found nothing "
+        "(this field is required)",
+    ]
+    assert out.out == "4 of 6 files valid.\n"
