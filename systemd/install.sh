@@ -7,6 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 DESTDIR=${DESTDIR:-}
 PREFIX=${PREFIX:-/opt/routine-player}
+BINDIR=${BINDIR:-/usr/local/bin}
 PYTHON=${PYTHON:-/usr/bin/python3}
 say() { printf 'routine-player install: %s\n' "$*"; }
 
@@ -52,6 +53,15 @@ $PYTHON -m venv --clear --system-site-packages "$DESTDIR$PREFIX/venv"
 	|| "$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} lgpio \
 	|| say "lgpio is missing: the button needs it on a Pi"
 
+# The command on everyone's PATH: status, stop, history and check find the service's config.
+install -d -m 0755 "$DESTDIR$BINDIR"
+if [ -e "$DESTDIR$BINDIR/routine-player" ] && [ ! -L "$DESTDIR$BINDIR/routine-player" ]; then
+	say "kept $BINDIR/routine-player, which is not ours: the command is $PREFIX/venv/bin/routine-player"
+else
+	say "the routine-player command in $BINDIR"
+	ln -sfn "$PREFIX/venv/bin/routine-player" "$DESTDIR$BINDIR/routine-player"
+fi
+
 say "config in /etc/routine-player (kept if there)"
 install -d -m 0755 "$DESTDIR/etc/routine-player" "$DESTDIR/etc/routine-player/routines"
 if [ -e "$DESTDIR/etc/routine-player/config.toml" ]; then
@@ -80,5 +90,5 @@ else
 	say "systemd is not running here: start it later with systemctl enable --now $units"
 fi
 if [ -n "${WEB:-}" ]; then
-	say "the phone page: pair a phone: sudo $PREFIX/venv/bin/routine-player web pair --config /etc/routine-player/config.toml"
+	say "the phone page: pair a phone with: sudo routine-player web pair (docs/web.md)"
 fi

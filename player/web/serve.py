@@ -62,7 +62,8 @@ def listen_address(settings: config.Config) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """The `web` command."""
-    settings = config.load(args.config)
+    # pair and forget ask the installed service, as status does; serve is like daemon
+    settings = config.load(args.config, service=args.action != "serve")
     state = web_state(settings)
     if args.action == "pair":
         from player.web.pairing import CODE_SECONDS, ask_code
