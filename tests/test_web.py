@@ -3,7 +3,10 @@ gets in, and what bad input gets. The happy path in a real browser: test_web_bro
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 
 import pytest
 
@@ -137,3 +140,40 @@ def test_web_a_flood_is_refused_but_stop_always_goes_through(pins, web_setup):
         assert alert(page) == "Too many requests at once: wait a few seconds and retry."
         assert phone.post("/control/stop", {"csrf": csrf})[0] == 303  # never rate limited
         assert status(config)["ok"] and run.thread.is_alive()
+
+
+def test_web_asks_for_one_side_and_shows_the_players_answer(setup, tmp_path):
+    """The one-side choice goes to the socket as issue 16's "side", exactly as sent (a player
+    stand-in reads the raw lines); a refusal comes back as one line."""
+    config = with_web(setup, free_port())
+    port = int(config.read_text().rsplit("port = ", 1)[1])
+    (tmp_path / "routines" / "two.toml").write_text(
+        'title = "Two sides"\nsides = ["left", "right"]\n[[step]]\nsay = "On the {side}."\n'
+        "each_side = true\n"
+    )
+    asked = []
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(setup.parent / "control.sock"))
+    listener.listen(4)
+
+    def player() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                with conn:
+                    asked.append(json.loads(conn.makefile().readline()))
+                    refusal = {"ok": False, "error": "expected a side this routine has"}
+                    conn.sendall(json.dumps(refusal).encode() + b"\n")
+
+    threading.Thread(target=player, daemon=True).start()
+    try:
+        with WebService(config) as web:
+            phone = Client(port)
+            phone.pair(web.code())
+            form = {"csrf": phone.csrf(), "routine": "two", "side": "left"}
+            code, page, _ = phone.post("/start", form)
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+    assert {"command": "start", "routine": "two", "side": "left"} in asked
+    assert (code, alert(page)) == (409, "The player said: expected a side this routine has")

@@ -42,6 +42,15 @@ request, response = bottle.request, bottle.response
 bottle.BaseRequest.MEMFILE_MAX = MAX_BODY
 
 
+def answered(reply: dict, saying: str, back: str = "/now") -> dict:
+    """The player's reply if it did what was asked; otherwise one line: 503 when it could
+    not be reached, 409 when it answered no (a routine or side it refuses, a busy start)."""
+    if not reply.get("ok"):
+        status = 503 if reply.get("unreachable") else 409
+        raise WebError(status, f"{saying}: {reply.get('error')}", back)
+    return reply
+
+
 class WebError(Exception):
     """A request answered with one clear line and a status code."""
 
@@ -237,9 +246,7 @@ class Web:
         if side and (len(choice.sides) < 2 or side not in choice.sides):
             raise WebError(400, f'"{choice.title}" has no side called "{side}".')
         payload = {"command": "start", "routine": rid, **({"side": side} if side else {})}
-        reply = self._ask(payload)
-        if not reply.get("ok"):
-            raise WebError(503, f"The player said: {reply.get('error')}")
+        reply = answered(self._ask(payload), "The player said", "/")
         if not reply.get("changed"):
             raise WebError(409, f"Nothing started: the player is {reply['state']}.", "/now")
         bottle.redirect("/now", 303)
@@ -261,9 +268,7 @@ class Web:
     def control(self, device: Device, command: str) -> str:
         if command not in ("pause", "resume", "stop"):
             raise WebError(404, "There is no such command.")
-        reply = self._ask({"command": command})
-        if not reply.get("ok"):
-            raise WebError(503, f"The player said: {reply.get('error')}", "/now")
+        answered(self._ask({"command": command}), "The player said")
         bottle.redirect("/now", 303)
         return ""
 
@@ -328,13 +333,12 @@ class Web:
             "where": form_text("where", notes.MAX_WHERE),
             "text": form_text("text", notes.MAX_TEXT),
         }
+        back = f"/note/{session}"
         try:
             notes.check(note)
         except ValueError as error:
-            raise WebError(400, f"The note was not saved: {error}.", f"/note/{session}") from None
-        reply = self._ask({"command": "note", "note": note})
-        if not reply.get("ok"):
-            raise WebError(503, f"The note was not saved: {reply.get('error')}", f"/note/{session}")
+            raise WebError(400, f"The note was not saved: {error}.", back) from None
+        answered(self._ask({"command": "note", "note": note}), "The note was not saved", back)
         bottle.redirect(f"/history#session-{session}", 303)
         return ""
 

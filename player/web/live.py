@@ -18,11 +18,12 @@ STREAM_SECONDS = 600.0  # then the browser reconnects by itself, and a stuck str
 
 
 def ask(socket: Path, payload: dict) -> dict:
-    """One request to the player; an unreachable player reads as {"ok": False, "error": ...}."""
+    """One request to the player; an unreachable player reads as {"ok": False, "error": ...,
+    "unreachable": True}, a refusal as the player's own reply."""
     try:
         return request(socket, payload, timeout=3.0)
     except PlayerError as error:
-        return {"ok": False, "error": error.lines()[0]}
+        return {"ok": False, "error": error.lines()[0], "unreachable": True}
 
 
 def clock(seconds: float | None) -> str:
