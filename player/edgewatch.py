@@ -31,7 +31,7 @@ log = logging.getLogger("routine-player")
 IDLE = 0.5  # seconds between looks at the level, nothing sounding
 FAST = 0.05  # the same while sound plays: the bound on a missed press's silence
 GRACE = 0.1  # an edge may still be on its way through lgpio's threads and the GIL
-ATTEMPTS = 3
+ATTEMPTS = 5  # claims before giving up: the first may lose its wake-up, so may a second
 
 Post = Callable[[bool, float], None]  # (pressed, when): hand an edge to the loop
 
@@ -74,7 +74,9 @@ class EdgeWatch:
             return  # another pin factory (mock in tests): its level is watched all the same
         for attempt in range(ATTEMPTS):
             if self.alert.prove():
-                log.info("button armed: lgpio's edge reader is polling")
+                log.info(
+                    "button armed: lgpio's edge reader polls %.0f times a second", self.alert.rate
+                )
                 return
             if attempt == 0:
                 log.warning("the button's edge reader (lgpio) did not start: claiming it again")

@@ -33,6 +33,7 @@ class AlertThread:
         self.pin = pin
         self.candidates = candidates
         self.tid: int | None = None  # known once it has been seen polling
+        self.rate = 0.0  # its switches a second when last proven
         self._last: dict[int, int] = {}
 
     def prove(self, within: float = 0.25) -> bool:
@@ -45,7 +46,7 @@ class AlertThread:
             rates = {t: (now.get(t, 0) - start.get(t, 0)) / elapsed for t in now}
             fastest = max(rates, key=rates.__getitem__, default=None)
             if fastest is not None and rates[fastest] >= POLLING and elapsed >= 5 * LOOK:
-                self.tid, self._last = fastest, now
+                self.tid, self._last, self.rate = fastest, now, rates[fastest]
                 return _notify_alive()
             if elapsed >= within:
                 return False

@@ -151,7 +151,7 @@ class FakeAlert:
     """lgpio's alert thread as the start-up proof sees it: parked or polling, per look."""
 
     def __init__(self, verdicts: list[bool]) -> None:
-        self.verdicts, self.reclaims = verdicts, 0
+        self.verdicts, self.reclaims, self.rate = verdicts, 0, 2000.0
 
     def prove(self) -> bool:
         return self.verdicts.pop(0)
@@ -170,12 +170,12 @@ def test_edgewatch_start_up_proof_claims_again_until_the_reader_polls(pins, capl
         watch.prove()
         assert watch.alert.reclaims == 1
         assert "did not start: claiming it again" in caplog.text
-        watch.alert = FakeAlert([False, False, False])
+        watch.alert = FakeAlert([False] * 5)
         with pytest.raises(ButtonError) as failed:
             watch.prove()
         assert failed.value.lines() == [
             "button: expected lgpio to report the button's edges, found its reader asleep "
-            "after 3 claims; exiting so that the service is started again"
+            "after 5 claims; exiting so that the service is started again"
         ]
     finally:
         watch.close()
