@@ -202,3 +202,16 @@ def test_lgpio_alerts_census_tells_a_polling_thread_from_a_parked_one():
     verdicts = [alert.alive() for _ in range(20) if not time.sleep(0.01)]
     assert verdicts[-1] is False
     assert not AlertThread(pin=None, candidates=[ids[0]]).prove(within=0.1)
+
+
+def test_edgewatch_a_lost_release_never_hides_the_next_press(pins, caplog):
+    edges: list[bool] = []
+    watch = EdgeWatch(17, lambda: None, edges.append)
+    watch.attach(lambda pressed, at: edges.append(pressed))
+    try:
+        watch.button._changed(0.0, 0)  # pressed, as lgpio reports it
+        watch.button._changed(0.0, 0)  # pressed again: the release between was lost (lg #18)
+        assert edges == [True, False, True]
+        assert "one was lost" in caplog.text
+    finally:
+        watch.close()
