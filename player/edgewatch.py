@@ -195,6 +195,8 @@ class EdgeWatch:
 
     def _noticed(self, what: str) -> None:
         """The edge path is dead: say so once, claim the line again, prove it if we can."""
+        if "fail" in self._said:
+            return  # the process is ending; the level is still read meanwhile
         if not self._deaf:
             self._deaf = True
             log.warning(
@@ -211,6 +213,7 @@ class EdgeWatch:
                 self._deaf = False
                 log.info("the button's edges are proven to arrive again")
                 return
+        self._said.add("fail")
         self._fail(
             f"the button's edges could not be brought back after {ATTEMPTS} claims; "
             "exiting so that the service is started again"

@@ -150,14 +150,14 @@ def test_edgewatch_watchdog_reports_are_never_a_press(pins):
 class FakeAlert:
     """lgpio's alert thread as the start-up proof sees it: parked or polling, per look."""
 
-    def __init__(self, verdicts: list[bool]) -> None:
-        self.verdicts, self.reclaims, self.rate = verdicts, 0, 2000.0
+    def __init__(self, verdicts: list[bool], alive: bool | None = None) -> None:
+        self.verdicts, self.reclaims, self.rate, self.polling = verdicts, 0, 2000.0, alive
 
     def prove(self) -> bool:
         return self.verdicts.pop(0)
 
     def alive(self) -> bool | None:
-        return None
+        return self.polling
 
     def reclaim(self) -> None:
         self.reclaims += 1
@@ -215,3 +215,13 @@ def test_edgewatch_a_lost_release_never_hides_the_next_press(pins, caplog):
         assert "one was lost" in caplog.text
     finally:
         watch.close()
+
+
+def test_edgewatch_a_reader_that_stops_and_stays_asleep_ends_the_daemon_with_1(pins, setup, caplog):
+    with Running(setup) as run:
+        run.daemon.watch.alert = FakeAlert([False] * 99, alive=False)  # parked while running
+        run.thread.join(timeout=30)  # the loop ends by itself
+        assert not run.thread.is_alive() and run.daemon.serve() == 1  # systemd restarts it
+        run.daemon.watch.look(time.monotonic())  # ending: no more claims, nothing said again
+        assert run.daemon.watch.alert.reclaims == 5
+    assert caplog.text.count("could not be brought back after 5 claims") == 1
