@@ -80,7 +80,7 @@ class EdgeWatch:
                 return
             if attempt == 0:
                 log.warning("the button's edge reader (lgpio) did not start: claiming it again")
-            self.alert.reclaim()
+            self._claim_again()
         message = (
             f"expected lgpio to report the button's edges, found its reader asleep after "
             f"{ATTEMPTS} claims; exiting so that the service is started again"
@@ -208,7 +208,7 @@ class EdgeWatch:
             if self.alert is None:
                 self.button.rearm()
                 return
-            self.alert.reclaim()
+            self._claim_again()
             if self.alert.prove():
                 self._deaf = False
                 log.info("the button's edges are proven to arrive again")
@@ -218,6 +218,16 @@ class EdgeWatch:
             f"the button's edges could not be brought back after {ATTEMPTS} claims; "
             "exiting so that the service is started again"
         )
+
+    def _claim_again(self) -> None:
+        """Claim the line's edges again through lgpio; a refusal counts as a failed claim."""
+        assert self.alert is not None
+        try:
+            self.alert.reclaim()
+        except Exception:
+            if "claim" not in self._said:
+                self._said.add("claim")
+                log.exception("claiming the button's edges again failed")
 
     def _say(self, key: str, line: str) -> None:
         if key not in self._said:
