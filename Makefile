@@ -82,5 +82,6 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/speech_and_start.py
 	$(BIN)/python benchmarks/timing.py
 	$(BIN)/python benchmarks/press_to_silence.py
+	$(BIN)/python benchmarks/dead_button.py
 	$(BIN)/python benchmarks/daemon_resources.py
 	$(BIN)/python benchmarks/piper_voice.py
