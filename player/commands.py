@@ -122,6 +122,8 @@ def control(args: argparse.Namespace) -> int:
     """status, pause, resume, stop, start [ROUTINE]: ask the running daemon, say its answer."""
     settings = config.load(args.config)
     payload = {"command": args.command, "routine": getattr(args, "routine", None)}
+    if getattr(args, "side", None):
+        payload["side"] = args.side
     reply = request(settings.paths.control_socket, payload)
     if args.json:
         print(json.dumps(reply))

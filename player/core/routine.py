@@ -256,3 +256,12 @@ class _Reader:
                 found(f"expected {{{name}}} only in a step with each_side = true, found it here")
             elif name == "other_side" and len(sides) != 2:
                 found("expected {other_side} only with exactly two sides, found it here")
+
+
+def side_problem(routine: Routine, side: str) -> str | None:
+    """Why `side` cannot be played alone in this routine (for `--side`), or None if it can."""
+    if side in routine.sides:
+        return None
+    if not routine.sides:
+        return f"expected a routine with sides, found none in {routine.id} to play {shown(side)}"
+    return f"expected one of {', '.join(routine.sides)}, found {shown(side)}"
