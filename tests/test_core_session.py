@@ -220,7 +220,9 @@ def test_session_shutdown_silences_and_records_service_stopped():
 
 def test_session_commands_start_pause_resume_stop():
     s = session()
-    assert s.handle(Command("start", "other"), 0.0)[0] == Started("other", "Title other", ("left", "right"))
+    assert s.handle(Command("start", "other"), 0.0)[0] == Started(
+        "other", "Title other", ("left", "right")
+    )
     assert s.handle(Command("pause"), 0.5)[:2] == [Silence(), Changed(State.PAUSED)]
     assert Play(Chime("resume"), timeline=False) in s.handle(Command("resume"), 1.0)
     stop = s.handle(Command("stop"), 2.0)

@@ -8,8 +8,8 @@ finished a few sessions, one line reminds them instead. Pure: the shell counts t
 from __future__ import annotations
 
 BUTTON = (
-    "Press the button once to pause, and once more to go on. "
-    "Hold it down to stop everything at once if anything hurts, goes numb or tingles."
+    "Press the button once to pause, and again to go on. "
+    "If anything hurts, goes numb or tingles, hold it down: everything stops at once."
 )
 BUTTON_SHORT = (
     "Remember: press to pause. Hold the button to stop if anything hurts, goes numb or tingles."
