@@ -78,6 +78,15 @@ def test_intro_long_for_a_new_person_short_once_history_shows_finished_sessions(
     assert [row.ending for row in store.since(3600)] == ["completed"] * len(heard)
 
 
+def test_intro_short_after_a_restart_when_history_already_knows(tmp_path):
+    session = Session([plan(routine(step("One.", hold=5)), opening=OPENING)])
+    store = History(tmp_path)
+    for _ in range(intro.SESSIONS_TO_LEARN):
+        store.end(store.start("r", "R", 10.0), Ended("r", Ending.COMPLETED, 0, None, 1.0, ()))
+    Recorder(store, session)
+    assert first_lines(session) == [intro.BUTTON_SHORT]
+
+
 def test_intro_stopped_sessions_do_not_count_as_learned(tmp_path):
     session = Session([plan(routine(step("One.", hold=5)), opening=OPENING)])
     store = History(tmp_path)
