@@ -6,18 +6,18 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from player import chimes
+from player import chimes, voices
 from player.config import Config
 from player.core import intro, timeline
 from player.core.errors import Problem, SpeechError
 from player.core.routine import Routine
 from player.core.sounds import CHIMES
-from player.speech import SPEECH_RATE, SpeechCache, Voice
+from player.speech import SPEECH_RATE, SpeechCache, VoiceError
 
 
 def speech_cache(config: Config) -> SpeechCache:
     """The speech cache the config names."""
-    return SpeechCache(config.paths.cache / "speech", Voice(config.voice.name, config.voice.rate))
+    return SpeechCache(config.paths.cache / "speech", config.voice)
 
 
 def at_rate(frames: int, source_rate: int, rate: int) -> int:
@@ -77,6 +77,7 @@ def prepare(
     `rate` is the rate the mixer really opened at, when it differs from the configured one;
     `side` plays one side of the routine only.
     """
+    voices.require(config)
     cache = speech_cache(config)
     rate = rate or config.audio.sample_rate
     files: dict[str, Path] = {}
@@ -84,6 +85,8 @@ def prepare(
     for text in timeline.speech_texts(routine):
         try:
             files[text] = cache.path(text)
+        except VoiceError:
+            raise  # about the voice, not this step
         except SpeechError as error:
             place = _place_of(routine, text)
             raise SpeechError(
