@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from player import plans
+from player import config, plans
 from player.core import intro
+from player.core.errors import ConfigError
 from player.core.events import Command, Ended, Ending, Play, Started
 from player.core.routine import load
 from player.core.session import Session
@@ -109,3 +111,17 @@ def test_intro_is_in_the_planned_length_and_the_config_can_turn_it_off(write, se
     assert with_intro.length - without.length >= with_intro.speech[intro.BUTTON]
     assert first_lines(Session([without])) == ["Intro"]
     assert first_lines(Session([plan(r)])) == ["Title r"]  # a plan with no opening says none
+
+
+def test_intro_config_key_is_checked_like_any_other(write):
+    assert config.load(write("on.toml", "")).player.button_intro is True
+    assert (
+        config.load(write("off.toml", "[player]\nbutton_intro = false\n")).player.button_intro
+        is False
+    )
+    bad = write("bad.toml", '[player]\nbutton_intro = "no"\n')
+    with pytest.raises(ConfigError) as error:
+        config.load(bad)
+    assert error.value.lines() == [
+        f'{bad}: player.button_intro: expected true or false, found "no"'
+    ]

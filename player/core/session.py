@@ -25,6 +25,9 @@ Rules:
    replayed from its start on resume, which never moves the position inside a hold.
 4. Paused or waiting longer than the pause timeout ends the session quietly.
 5. An event that means nothing in a state changes nothing and returns no actions.
+6. Every start lays its plan out again (`timeline.replan`) with its opening lines: the button's
+   explanation (one line for a person who knows it: `brief`), then any safety reminder; and
+   with the side a start command asked for, if any.
 """
 
 from __future__ import annotations
