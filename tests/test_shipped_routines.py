@@ -85,6 +85,7 @@ def test_shipped_routine_holds_follow_the_article(path):
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_routine_no_timed_cue_assumes_a_spot_was_found(path):
     for step in routine.load(path).steps:
+        assert "that spot" not in step.say, step.number  # which spot, if none was found?
         if step.hold and TENDER.search(step.say):
             assert step.say.startswith("If ") and "If not" in step.say, step.say
 
