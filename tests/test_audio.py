@@ -15,7 +15,7 @@ import pytest
 from player import plans
 from player.audio import Mixer, raw_sounds
 from player.config import AudioConfig
-from player.core import routine
+from player.core import intro, routine
 from player.core.errors import AudioError
 from player.core.events import Command, Ended, State
 from player.core.session import Session
@@ -137,6 +137,7 @@ def test_play_puts_every_sound_at_its_planned_offset(disk_audio, write, settings
         assert found is not None and abs(found - (expected + shift)) <= tolerance + drift, entry
     said = [e.sound.text for e in tl.entries if isinstance(e.sound, Speech)]
     assert said == [
+        intro.BUTTON,
         "Short test",
         "Hold the left side.",
         "Hold the right side.",

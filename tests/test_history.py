@@ -73,7 +73,7 @@ def test_history_repeated_stop_at_the_same_step_arms_the_reminder(tmp_path):
         recorder.observe(Ended("r", Ending.STOPPED, stop_step, None, 1.0, ()))
     assert session.reminders == {"r"}
     first = session.handle(Command("start"), 300.0)
-    assert Play(Speech(REMINDER), timeline=False) in first
+    assert Play(Speech(REMINDER)) in first  # in the timeline, after the button's explanation
     assert session.reminders == set()  # said once, not at every start
     assert repeated_stop(store.last("r", 3))
     assert not repeated_stop([])
