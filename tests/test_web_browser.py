@@ -86,7 +86,7 @@ def pair_start_and_follow(page, base: str, code: str, shots: Path) -> None:
     assert page.url == base + "/now"
     loads = []
     page.on("framenavigated", lambda frame: loads.append(frame.url))
-    expect(page.locator("#step")).to_have_text("Step 1 of 2")
+    expect(page.locator("#step")).to_have_text("Step 1 of 2", timeout=30000)  # after the intro
     expect(page.locator("#step")).to_have_text("Step 2 of 2", timeout=30000)
     expect(page.locator("#side")).to_have_text("Left side")
     expect(page.locator("#hold")).to_have_text(re.compile(r"0:0[1-3]"))
