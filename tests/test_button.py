@@ -6,6 +6,8 @@ import threading
 
 from player.button import PushButton
 
+from .daemonkit import Running, press
+
 
 def test_button_reports_both_edges_and_keeps_no_thread_polling(pins):
     before = threading.active_count()
@@ -21,3 +23,22 @@ def test_button_reports_both_edges_and_keeps_no_thread_polling(pins):
         assert edges == [True, False] and not button.pressed
     finally:
         button.close()
+
+
+def test_press_silences_in_the_buttons_own_thread_while_the_loop_is_busy(pins, setup):
+    """The design's central promise: when the button's callback returns, the mixer has stopped,
+    even if the loop is busy elsewhere. The loop is held in a call of ours meanwhile, so a
+    silence left to the loop could not have happened yet."""
+    pin = pins.pin(17)
+    with Running(setup) as run:
+        press(pin)
+        run.until(run.daemon.mixer.busy)  # the title is sounding
+        held, holding = threading.Event(), threading.Event()
+        run.daemon.runner.call(lambda: (holding.set(), held.wait(10)))
+        assert holding.wait(10)
+        try:
+            pin.drive_low()  # the callback runs in this thread (gpiozero's mock pins)
+            assert not run.daemon.mixer.busy()
+        finally:
+            held.set()
+            pin.drive_high()
