@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -12,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from player import cli
-from player.control import MAX_REQUEST, ControlServer, parse
+from player import cli, control
+from player.control import CONNECTIONS, MAX_REQUEST, ControlServer, parse
 from player.core.events import Silence, State
 
 from .daemonkit import Running, press
@@ -150,3 +151,76 @@ def test_control_close_ends_its_listening_thread_and_removes_the_socket(tmp_path
     assert json.loads(ask(tmp_path / "control.sock", b'{"command": "status"}\n')) == {"ok": True}
     server.close()
     assert listening() == before and not (tmp_path / "control.sock").exists()
+
+
+def slow_clients(path, count: int) -> list[socket.socket]:
+    """Clients that send half a request and then nothing."""
+    clients = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(path))  # blocking: a full backlog waits rather than fails
+        sock.settimeout(10 * control.TIMEOUT)  # ten times what the server waits
+        sock.sendall(b'{"command": "sta')
+        clients.append(sock)
+    return clients
+
+
+def status(path) -> dict:
+    """A status request's reply. A "busy" server answers and closes without reading, so the
+    reply is read first and the request sent only if the connection is still open."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(path))
+        sock.settimeout(0.2)
+        with contextlib.suppress(TimeoutError):
+            return json.loads(sock.recv(4096))
+        sock.settimeout(10 * control.TIMEOUT)
+        sock.sendall(b'{"command": "status"}\n')
+        return json.loads(sock.recv(4096))
+
+
+def test_control_more_slow_clients_than_slots_get_busy_then_all_recover(tmp_path, monkeypatch):
+    """Slow clients hold every slot: the next ones are told "busy" at once (not queued), the
+    server drops the slow ones after its timeout, and then everyone is answered again."""
+    monkeypatch.setattr(control, "TIMEOUT", 1.0)
+    path = tmp_path / "control.sock"
+    server = ControlServer(path, lambda request: {"ok": True})
+    server.start()
+    try:
+        slow = slow_clients(path, CONNECTIONS + 2)
+        for sock in slow[CONNECTIONS:]:  # one too many: told so, not left waiting
+            assert "busy" in json.loads(sock.recv(4096))["error"]  # fmt: skip
+        assert "busy" in status(path)["error"]
+        for sock in slow[:CONNECTIONS]:  # still connected, sending nothing: dropped in time
+            assert sock.recv(4096) == b""
+        assert status(path) == {"ok": True}
+        for sock in slow:
+            sock.close()
+        leaving = slow_clients(path, CONNECTIONS)
+        assert "busy" in status(path)["error"]
+        for sock in leaving:  # they leave before their timeout: their slots come back
+            sock.close()
+        end = time.monotonic() + control.TIMEOUT / 2
+        while (reply := status(path)) != {"ok": True}:
+            assert time.monotonic() < end, reply
+    finally:
+        server.close()
+
+
+def test_control_request_size_limit_is_exact(tmp_path):
+    path = tmp_path / "control.sock"
+    server = ControlServer(path, lambda request: {"ok": True})
+    server.start()
+    try:
+        body = b'{"command": "status"}'
+        fits = body + b" " * (MAX_REQUEST - len(body) - 1) + b"\n"  # the newline counts
+        assert json.loads(ask(path, fits)) == {"ok": True}
+        reply = json.loads(ask(path, body + b" " + fits[len(body) :]))
+        assert reply["error"] == f"expected at most {MAX_REQUEST} bytes"
+    finally:
+        server.close()
+
+
+def test_control_routine_id_longer_than_200_characters_is_refused():
+    assert parse(json.dumps({"command": "start", "routine": "a" * 200}).encode())["routine"]
+    with pytest.raises(ValueError, match="expected a routine id"):
+        parse(json.dumps({"command": "start", "routine": "a" * 201}).encode())
