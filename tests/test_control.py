@@ -6,6 +6,8 @@ import contextlib
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -132,12 +134,36 @@ def test_control_fuzzed_input_on_the_live_socket_never_hurts_it(pins, setup):
         assert run.thread.is_alive()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may use any socket")
-def test_control_without_permission_is_one_line(pins, setup, capsys):
+def status_as_someone_else(config) -> subprocess.CompletedProcess:
+    """`routine-player status` as a user outside the socket's group. As root (how CI runs), as
+    nobody, who may still read every file (CAP_DAC_READ_SEARCH: the checkout may be under
+    /root) but not write to a socket that is not theirs."""
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    caps = ["--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search", "--"]
+    command = [sys.executable, "-m", "player", "status", "--config", str(config)]
+    return subprocess.run(
+        [*([] if os.geteuid() else nobody + caps), *command],
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_control_without_permission_is_one_line(pins, setup):
+    sock = setup.parent / "control.sock"
     with Running(setup):
-        os.chmod(setup.parent / "control.sock", 0)
-        assert cli.main(["status", "--config", str(setup)]) == 1
-        assert "expected permission to use the control socket" in capsys.readouterr().err
+        os.chmod(sock, 0o666)
+        reached = status_as_someone_else(setup)
+        assert reached.returncode == 0, reached.stderr  # the same user, allowed, is answered
+        os.chmod(sock, 0o660 if os.geteuid() == 0 else 0)  # root's group only, as installed
+        refused = status_as_someone_else(setup)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        f"{sock}: expected permission to use the control socket, found none "
+        "(join the routine-player group: sudo adduser $USER routine-player)"
+    ]
 
 
 def test_control_close_ends_its_listening_thread_and_removes_the_socket(tmp_path):
