@@ -58,6 +58,20 @@ class Running:
         return any(isinstance(a, Play) and a.sound == sound for _, a in self.actions)
 
 
+def silenced_in_the_callback(run: Running, pin) -> bool:
+    """Press while the loop is held in a call of ours: True if the mixer had stopped when the
+    button's callback returned (gpiozero's mock pins call it in the pressing thread), which
+    a silence left to the loop could not have done. The pin stays pressed."""
+    held, holding = threading.Event(), threading.Event()
+    run.daemon.runner.call(lambda: (holding.set(), held.wait(10)))
+    assert holding.wait(10)
+    try:
+        pin.drive_low()
+        return not run.daemon.mixer.busy()
+    finally:
+        held.set()
+
+
 def press(pin, length: float = 0.1) -> None:
     pin.drive_low()
     time.sleep(length)

@@ -6,7 +6,7 @@ import threading
 
 from player.button import PushButton
 
-from .daemonkit import Running, press
+from .daemonkit import Running, press, silenced_in_the_callback
 
 
 def test_button_reports_both_edges_and_keeps_no_thread_polling(pins):
@@ -33,12 +33,5 @@ def test_press_silences_in_the_buttons_own_thread_while_the_loop_is_busy(pins, s
     with Running(setup) as run:
         press(pin)
         run.until(run.daemon.mixer.busy)  # the title is sounding
-        held, holding = threading.Event(), threading.Event()
-        run.daemon.runner.call(lambda: (holding.set(), held.wait(10)))
-        assert holding.wait(10)
-        try:
-            pin.drive_low()  # the callback runs in this thread (gpiozero's mock pins)
-            assert not run.daemon.mixer.busy()
-        finally:
-            held.set()
-            pin.drive_high()
+        assert silenced_in_the_callback(run, pin)
+        pin.drive_high()
