@@ -176,3 +176,14 @@ def test_timeline_fractional_holds_and_rests_are_exact_to_the_frame_at_real_rate
     assert [hold.end - hold.start for hold in tl.holds] == exact
     ends = [e for e in tl.entries if e.sound == Chime("hold_end")]
     assert [span.end - end.end for span, end in zip(tl.steps, ends, strict=True)] == exact
+
+
+def test_timeline_a_chime_that_ends_exactly_as_the_hold_does_is_kept():
+    """Touching is not overlapping: a halfway chime as long as the second half of the hold
+    ends where the end chime begins, and both are played."""
+    r = routine(step("x", hold=2, chimes=Chimes(start=False, halfway=True, countdown=0)))
+    tl = timeline.plan(
+        r, {t: 1000 for t in timeline.speech_texts(r)}, CHIME_FRAMES | {"halfway": 1000}, RATE
+    )
+    (hold,) = tl.holds
+    assert chimes_of(tl, 1) == [(hold.start + 1000, "halfway"), (hold.end, "hold_end")]
