@@ -73,8 +73,10 @@ def names(pid: int) -> str:
     """What each process of the family is running, for the table."""
     commands = []
     for member in family(pid):
+        state = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()[0]
         argv = Path(f"/proc/{member}/cmdline").read_text().split("\0")
-        commands.append(" ".join(a for a in argv[1:] if a and not a.startswith("/"))[:40])
+        words = " ".join(a for a in argv[1:3] if a and not a.startswith("/"))
+        commands.append("a child that ended, not yet reaped" if state == "Z" else words)
     return "; ".join(commands)
 
 

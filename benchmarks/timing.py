@@ -31,7 +31,8 @@ from player.runner import Runner
 
 
 def ours() -> tuple[list[float], float, float]:
-    """Hold lengths as played, the routine's length as played, and its planned length."""
+    """Hold lengths and the routine's length, from when chimes were handed to the mixer, and
+    its planned length."""
     settings = config.load(None)
     mixer = Mixer(settings.audio)
     prepared = plans.prepare(routine.load(TIMING), settings, rate=mixer.rate)
@@ -55,7 +56,7 @@ def ours() -> tuple[list[float], float, float]:
 
 
 def naive() -> tuple[list[float], float, float]:
-    """Hold lengths as played, the routine's length as played, and what it should have been:
+    """Hold lengths and the routine's length from its own log, and what it should have been:
     the sum of every sound it played plus every sleep it asked for."""
     with tempfile.TemporaryDirectory() as folder:
         log, aplay = Path(folder) / "naive.log", Path(folder) / "aplay.log"
