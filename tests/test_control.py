@@ -162,7 +162,7 @@ def test_control_without_permission_is_one_line(pins, setup):
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
         f"{sock}: expected permission to use the control socket, found none "
-        "(join the routine-player group: sudo adduser $USER routine-player)"
+        "(join the service's group: sudo adduser $USER routine-player, then log in again)"
     ]
 
 
