@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -200,16 +200,9 @@ def closed(sock: socket.socket) -> bool:
 
 
 def status(path) -> dict:
-    """A status request's reply. A "busy" server answers and closes without reading, so the
-    reply is read first and the request sent only if the connection is still open."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.connect(str(path))
-        sock.settimeout(0.2)
-        with contextlib.suppress(TimeoutError):
-            return json.loads(sock.recv(4096))
-        sock.settimeout(10 * control.TIMEOUT)
-        sock.sendall(b'{"command": "status"}\n')
-        return json.loads(sock.recv(4096))
+    """A status request as `routine-player status` makes it: the request sent, then the reply
+    read (a busy server must read the request, or the client gets a reset, not the reply)."""
+    return control.request(path, {"command": "status"})
 
 
 def test_control_more_slow_clients_than_slots_get_busy_then_all_recover(tmp_path, monkeypatch):
@@ -225,6 +218,11 @@ def test_control_more_slow_clients_than_slots_get_busy_then_all_recover(tmp_path
             assert "busy" in json.loads(sock.recv(4096))["error"]  # fmt: skip
             assert closed(sock)
         assert "busy" in status(path)["error"]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as late:
+            late.connect(str(path))
+            assert select.select([late], [], [], 5)[0]  # told busy before it even asked
+            late.sendall(b'{"command": "status"}\n')  # and still not refused for asking
+            assert "busy" in json.loads(late.makefile().readline())["error"]
         for sock in slow[:CONNECTIONS]:  # still connected, sending nothing: dropped in time
             assert closed(sock)
         assert status(path) == {"ok": True}
