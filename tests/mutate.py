@@ -262,6 +262,11 @@ def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[bool, str]:
 
 def main(names: list[str]) -> int:
     chosen = [m for m in MUTANTS if not names or any(n in m.name for n in names)]
+    unknown = [n for n in names if not any(n in m.name for m in MUTANTS)]
+    for name in unknown:
+        print(f"tests/mutate.py: expected part of a mutant's name, found {name!r}", file=sys.stderr)
+    if unknown:
+        return 2
     print("| mutant | file | result | caught by |\n|---|---|---|---|")
     survivors = 0
     baseline: dict[tuple[str, ...], bool] = {}
