@@ -1,5 +1,5 @@
 """`make mutate`: small deliberate bugs in the modules that carry the promises (core, runner,
-button, control, timeline), each run against the tests that should catch it.
+button and its watch, control, timeline), each run against the tests that should catch it.
 
 Each mutant is one textual change in a copy of the checkout (the checkout itself is never
 touched), followed by the tests named for it; a mutant is killed when they fail. The list is
@@ -35,11 +35,18 @@ class Mutant:
 
 MUTANTS = [
     Mutant(
-        "runner: a press left to the loop to silence",
-        "player/runner.py",
-        "        if pressed:\n            self.mixer.silence()\n        self.post",
-        "        self.post",
+        "button's watch: a press left to the loop to silence",
+        "player/edgewatch.py",
+        '        if pressed:\n            self._guard("silence", self._silence)\n        with',
+        "        with",
         ("tests/test_button.py",),
+    ),
+    Mutant(
+        "button's watch: a press heard only in the level not silenced",
+        "player/edgewatch.py",
+        '            self._guard("silence", self._silence)  # this thread',
+        "            pass  # this thread",
+        ("tests/test_edgewatch.py",),
     ),
     Mutant(
         "runner: every wake-up 50 ms late",
@@ -72,15 +79,15 @@ MUTANTS = [
     Mutant(
         "button: press and release swapped",
         "player/button.py",
-        "when_activated = lambda: on_edge(True)",
-        "when_activated = lambda: on_edge(False)",
+        "self.on_change(not state)",
+        "self.on_change(bool(state))",
         ("tests/test_button.py",),
     ),
     Mutant(
-        "button: gpiozero's bounce_time",
+        "button: a glitch filter (gpiozero's bounce)",
         "player/button.py",
-        "bounce_time=None",
-        "bounce_time=0.05",
+        "self._device.pin.bounce = None",
+        "self._device.pin.bounce = 0.05",
         ("tests/test_button.py",),
     ),
     Mutant(
