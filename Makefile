@@ -70,8 +70,8 @@ test-thorough: $(VENV)/.installed
 	$(BIN)/python -m pytest -q --hypothesis-profile=thorough tests/test_core_properties.py \
 		tests/test_core_gestures.py tests/test_core_timeline.py tests/test_routine.py
 
-# Deliberate bugs in core, runner, button, control and timeline, each against the tests that
-# should catch it (tests/mutate.py; a few minutes; by hand, not in CI; docs/testing.md).
+# Deliberate bugs in core, runner, the button and its watch, control and timeline, each against
+# the tests that should catch it (tests/mutate.py; a few minutes; by hand, not in CI; docs/testing.md).
 mutate: $(VENV)/.installed
 	$(BIN)/python tests/mutate.py
 
