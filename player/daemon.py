@@ -352,13 +352,17 @@ class Daemon:
                 return {"ok": False, "error": why, "routine": wanted}
         if name in ("pause", "stop"):
             self.mixer.silence()  # the same silence-first path as the button
+        wrong = _side_problem(self.session, request)
+        if wrong:
+            return {"ok": False, "error": wrong}
         done, reply = threading.Event(), {}
 
         def work() -> None:
             assert self.runner is not None and self.session is not None
             if name != "status":
                 before = self.session.state
-                self.runner.handle(Command(name, wanted), self.runner.clock())
+                command = Command(name, wanted, request.get("side"))
+                self.runner.handle(command, self.runner.clock())
                 reply["changed"] = self.session.state is not before
             reply.update(status_of(self.session, time.monotonic()))
             done.set()
@@ -394,11 +398,23 @@ def status_of(session: Session, now: float) -> dict:
     }
 
 
+def _side_problem(session: Session, request: dict) -> str | None:
+    """Why a start's "side" cannot be played, in the words of the reply; None if it can."""
+    side = request.get("side")
+    plan = session.plans.get(request["routine"] or session.selected)
+    if request["command"] != "start" or side is None or plan is None:
+        return None
+    wrong = routine.side_problem(plan.routine, side)
+    return f"side: {wrong}" if wrong else None
+
+
 def _describe(action: Action, before: State) -> str:
     """One log line per event that a person would want in the journal; `before` is the
     state the session was in."""
     if isinstance(action, Started):
-        return f"started {action.routine}"
+        return f"started {action.routine}" + (
+            f", {action.sides[0]} side only" if len(action.sides) == 1 else ""
+        )
     if isinstance(action, Ended):
         where = f" at step {action.step}" + (f", {action.side} side" if action.side else "")
         return f"{action.ending.value}: {action.routine}" + (where if action.step else "")

@@ -17,7 +17,7 @@ import pytest
 from player import plans
 from player.audio import Mixer, raw_sounds
 from player.config import AudioConfig
-from player.core import routine
+from player.core import intro, routine
 from player.core.errors import AudioError
 from player.core.events import Command, Ended, State
 from player.core.session import Session
@@ -190,6 +190,7 @@ def test_play_starts_every_sound_when_the_plan_says(disk_audio, write, settings)
     assert len(late) >= 8 and abs(statistics.median(late)) <= 30, late
     said = [e.sound.text for e in tl.entries if isinstance(e.sound, Speech)]
     assert said == [
+        intro.BUTTON,
         "Short test",
         "Hold the left side.",
         "Hold the right side.",
