@@ -8,20 +8,22 @@ import subprocess
 import sys
 import threading
 import time
+import wave
 from dataclasses import replace
 
 import pytest
 
-from player import plans
+from player import chimes, plans
 from player.audio import Mixer, raw_sounds
 from player.config import AudioConfig
 from player.core import routine
 from player.core.errors import AudioError
 from player.core.events import Command, Ended, State
 from player.core.session import Session
-from player.core.sounds import Speech
+from player.core.sounds import Chime, Speech
 from player.playback import layout
 from player.runner import Runner
+from player.speech import SPEECH_RATE
 
 SHORT = """
 title = "Short test"
@@ -202,3 +204,28 @@ def test_volume_and_wake_lead_in(disk_audio, write, settings):
     loudest = max(abs(x) for x in pcm(disk_audio))
     full = max(abs(x) for x in array.array("h", raw[Speech("Volume.")]))
     assert 0.15 * full < loudest < 0.35 * full
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_speech_and_chimes_are_converted_to_the_mixers_rate_at_load(
+    disk_audio, write, settings, rate
+):
+    """The speech cache and the chimes stay at eSpeak's 22050 Hz; each sound is resampled once,
+    as it is loaded, to the rate the mixer opened at. Played at the wrong speed, a sound would
+    end early (cut or padded to its planned length, it would end in silence)."""
+    mixer = Mixer(replace(settings.audio, sample_rate=rate))
+    try:
+        prepared = ready(SHORT, write, settings, mixer)
+        raw = raw_sounds(prepared, mixer)
+    finally:
+        mixer.close()
+    files = {Speech(text): path for text, path in prepared.files.items()}
+    files |= {sound: chimes.shipped(sound.name) for sound in raw if isinstance(sound, Chime)}
+    for sound, path in files.items():
+        with wave.open(str(path)) as source:
+            assert source.getframerate() == SPEECH_RATE
+            original = array.array("h", source.readframes(source.getnframes()))
+        converted = array.array("h", raw[sound])
+        last = max(i for i, v in enumerate(original) if abs(v) > LOUD)
+        now = max(i for i, v in enumerate(converted) if abs(v) > LOUD)
+        assert abs(now - last * rate / SPEECH_RATE) <= 0.002 * now + 8, sound
