@@ -51,6 +51,11 @@ def grid_table(path: Path) -> list[str]:
         )
     lines.append(f"\nunderruns logged for a stall forced on purpose: {found['forced_underruns']}")
     lines.append(f"the machine's Python, fixed loop: {found['python_loop_s']:.2f} s")
+    for late in found.get("oversleep", []):
+        lines.append(
+            f"a 2 ms sleep wakes late by {late['median_ms']} / {late['p99_ms']} / "
+            f"{late['worst_ms']} ms (median / p99 / worst) with {late['loops']} busy loops"
+        )
     return lines
 
 

@@ -1,5 +1,6 @@
 """`make vm-grid` (issue 19): the installed service measured at each sample rate and mixer
-buffer, in the booted test machine, after check 8 and before check 9 uninstalls it.
+buffer, in the booted test machine, once check 1 finds the service ready (the other checks are
+`make vm-test`'s, and run there).
 
 Per cell the config file gets the cell's `audio.sample_rate` and `audio.buffer_frames` and the
 short `vm-grid` routine, the service restarts, and with the machine busy (`Hog`) a press starts
@@ -80,6 +81,25 @@ def cell(line: Line, rate: int, frames: int) -> dict:
     }
 
 
+def oversleep(loops: int, seconds: float = 5.0) -> dict[str, float]:
+    """How late a 2 ms sleep wakes, in ms (median, 99th percentile, worst), with `loops` busy
+    loops at the lowest priority: the scheduling delay an audio thread meets here."""
+    late = []
+    with Hog(loops):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            before = time.monotonic()
+            time.sleep(0.002)
+            late.append((time.monotonic() - before - 0.002) * 1000)
+    late.sort()
+    return {
+        "loops": loops,
+        "median_ms": round(late[len(late) // 2], 2),
+        "p99_ms": round(late[int(len(late) * 0.99)], 2),
+        "worst_ms": round(late[-1], 2),
+    }
+
+
 def python_speed() -> float:
     """Seconds this machine's Python takes for a fixed loop, to compare machines by."""
     loop = "import time; t = time.perf_counter(); sum(i * i for i in range(3_000_000)); "
@@ -93,6 +113,7 @@ def measure(results: Path, line: Line) -> bool:
     played its routine to the end with every press silencing it."""
     original = CONFIG.read_text()
     rows, forced, speed = [], -1, python_speed()
+    late = [oversleep(loops) for loops in (0, 1, 2)]
     try:
         for rate in RATES:
             for frames in FRAMES:
@@ -102,12 +123,12 @@ def measure(results: Path, line: Line) -> bool:
                     continue
                 rows.append(cell(line, rate, frames))
                 print(f"vm-grid: {json.dumps(rows[-1])}", flush=True)
-                write(results, rows, forced, speed)
+                write(results, rows, forced, speed, late)
         forced = forced_check(line, rows)
     finally:
         CONFIG.write_text(original)
         restart()
-        write(results, rows, forced, speed)
+        write(results, rows, forced, speed, late)
     return all(r.get("ended") and not r["wrong"] for r in rows) and forced > 0
 
 
@@ -124,7 +145,7 @@ def forced_check(line: Line, rows: list[dict]) -> int:
     return forced
 
 
-def write(results: Path, rows: list[dict], forced: int, speed: float) -> None:
+def write(results: Path, rows: list[dict], forced: int, speed: float, late: list[dict]) -> None:
     """The grid so far, so that a run cut short still leaves its cells."""
-    found = {"cells": rows, "forced_underruns": forced, "python_loop_s": speed}
+    found = {"cells": rows, "forced_underruns": forced, "python_loop_s": speed, "oversleep": late}
     (results / "grid.json").write_text(json.dumps(found, indent=1))
