@@ -190,6 +190,20 @@ def playback_params() -> dict[str, int]:
     return {}
 
 
+def sound_holders() -> str:
+    """Which processes hold a file under /dev/snd open, and which files."""
+    held = []
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+            if target.startswith("/dev/snd/"):
+                name = (fd.parent.parent / "comm").read_text().strip()
+                held.append(f"{fd.parts[2]} {name} {target}")
+        except OSError:
+            continue  # gone meanwhile
+    return "; ".join(held) or "nobody"
+
+
 def daemon_audio() -> tuple[int, int]:
     """The daemon's mixer buffer (as pygame-ce really asks ALSA for it) and rate, from its
     config file: what the recording must match on the loopback card."""
@@ -471,8 +485,12 @@ class Checks:
         sounding = wait_for(rec.sounding, 60, every=0.01)
         rec.close()  # its stream dies with the card
         rec.save(self.results / "recording-before-unplug.wav")
-        (LOOPBACK / "unbind").write_text("snd_aloop.0")
+        unbound = threading.Thread(target=(LOOPBACK / "unbind").write_text, args=("snd_aloop.0",))
+        unbound.start()  # it returns once every file of the card is closed
         paused = wait_for(lambda: state() == "paused", 30)
+        unbound.join(timeout=60)
+        if unbound.is_alive():  # a hang here would stop every check after it: say who holds it
+            raise RuntimeError(f"the card's unbind still waits: {sound_holders()}")
         (LOOPBACK / "bind").write_text("snd_aloop.0")
         wait_for(lambda: Path("/proc/asound/Loopback").exists(), 30)
         self.recording = rec = Recording(self.frames, self.rate)
