@@ -37,8 +37,21 @@ def _render(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace FILE.wav if it exists")
 
 
+def _days(text: str) -> int:
+    """A whole number of days from 1 to 36500, for `history --days`."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 36500:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of days from 1 to 36500, found {text}"
+        )
+    return days
+
+
 def _history(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, default=7, metavar="N", help="how far back (7)")
+    parser.add_argument("--days", type=_days, default=7, metavar="N", help="how far back (7)")
     parser.add_argument("--json", action="store_true", help="print JSON for programs")
 
 
@@ -103,6 +116,13 @@ SUBCOMMANDS = (
         "player.daemon:run",
     ),
     Subcommand(
+        "voices",
+        "Say which voice speaks (eSpeak NG, or a Piper voice with its model and digest) and "
+        "check that it loads. docs/voices.md tells how to get a Piper voice.",
+        "routine-player voices --config /etc/routine-player/config.toml",
+        "player.voices:show",
+    ),
+    Subcommand(
         "history",
         "Show past sessions: when, which routine, how long on each side, and how each ended "
         "(completed, stopped, and where).",
@@ -123,6 +143,7 @@ SUBCOMMANDS = (
             ("pause", "pause (sound stops at once)"),
             ("resume", "resume where it paused"),
             ("stop", "stop the routine (sound stops at once)"),
+            ("skip", "skip to the next step (while paused, as a double press does)"),
         )
     ),
     Subcommand(

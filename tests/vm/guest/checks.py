@@ -530,6 +530,39 @@ class Checks:
             f"after reload: {'ready' if rendered else 'not ready'}; speech files {before}→{after}",
         )
 
+    def person_reaches_the_service(self) -> None:
+        """Issue 14: the command is on the PATH, and a person in the service's group reaches
+        the service with no --config (status, and history read from its database while it
+        runs); someone outside the group gets one line that says how to join."""
+        for name, more in (("person", ["--groups", "routine-player"]), ("stranger", [])):
+            subprocess.run(["useradd", "--create-home", *more, name], check=False, timeout=60)
+
+        def as_user(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+            command = ["runuser", "-u", name, "--", "env", f"HOME=/home/{name}", *args]
+            return subprocess.run(
+                command, capture_output=True, text=True, timeout=300, check=False, cwd="/"
+            )
+
+        status = as_user("person", "routine-player", "status")
+        history = as_user("person", "routine-player", "history")
+        refused = as_user("stranger", "routine-player", "status")
+        ok = (
+            status.returncode == 0
+            and status.stdout.startswith(("Idle", "Playing", "Paused", "Waiting"))
+            and history.returncode == 0
+            and history.stderr == ""
+            and refused.returncode == 1
+            and len(refused.stderr.splitlines()) == 1
+            and "sudo adduser $USER routine-player" in refused.stderr
+        )
+        self.row(
+            "10. a person in the service's group: routine-player status and history, no --config",
+            ok,
+            f"status: {(status.stdout + status.stderr).strip()}; history: exit "
+            f"{history.returncode} {history.stderr.strip()}; outside the group: "
+            f"{refused.stderr.strip()}",
+        )
+
     def stop_and_uninstall(self) -> None:
         started = time.monotonic()
         subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
@@ -539,7 +572,11 @@ class Checks:
         self.measure_underruns()
         subprocess.run(["make", "-C", str(PROJECT), "uninstall"], check=False, timeout=300)
         kept = [CONFIG, CONFIG.parent / "routines" / "vm-added.toml", HISTORY]
-        gone = [Path("/opt/routine-player"), Path("/etc/systemd/system/routine-player.service")]
+        gone = [
+            Path("/opt/routine-player"),
+            Path("/etc/systemd/system/routine-player.service"),
+            Path("/usr/local/bin/routine-player"),
+        ]
         ok = clean and all(p.exists() for p in kept) and not any(p.exists() for p in gone)
         self.row(
             "9. systemctl stop is clean; uninstall keeps what is the person's",
@@ -605,6 +642,7 @@ def main(results: Path) -> int:
         checks.watchdog_restarts,
         checks.card_unplugged,
         checks.new_routine_rendered,
+        checks.person_reaches_the_service,
         checks.stop_and_uninstall,
     ]
     if (Path(__file__).parent / "grid.py").is_file():  # make vm-grid: ready, then the grid
