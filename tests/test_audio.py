@@ -16,7 +16,7 @@ import pytest
 from player import chimes, plans
 from player.audio import Mixer, raw_sounds
 from player.config import AudioConfig
-from player.core import routine
+from player.core import intro, routine
 from player.core.errors import AudioError
 from player.core.events import Command, Ended, State
 from player.core.session import Session
@@ -139,6 +139,7 @@ def test_play_puts_every_sound_at_its_planned_offset(disk_audio, write, settings
         assert found is not None and abs(found - (expected + shift)) <= tolerance + drift, entry
     said = [e.sound.text for e in tl.entries if isinstance(e.sound, Speech)]
     assert said == [
+        intro.BUTTON,
         "Short test",
         "Hold the left side.",
         "Hold the right side.",
@@ -229,3 +230,69 @@ def test_speech_and_chimes_are_converted_to_the_mixers_rate_at_load(
         last = max(i for i, v in enumerate(original) if abs(v) > LOUD)
         now = max(i for i, v in enumerate(converted) if abs(v) > LOUD)
         assert abs(now - last * rate / SPEECH_RATE) <= 0.002 * now + 8, sound
+
+
+NO_CARD_THEN_WRITE_TO_FD_2 = """
+import os, pygame
+from player.audio import Mixer
+from player.config import AudioConfig
+from player.core.errors import AudioError
+init = pygame.mixer.init
+def init_and_speak():  # as a traceback from another thread would, while the device opens
+    os.write(2, b"written to stderr while the device opened\\n")
+    init()
+pygame.mixer.init = init_and_speak
+try:
+    Mixer(AudioConfig())
+except AudioError as error:
+    print(error.lines()[0])
+"""
+
+
+def test_mixer_opening_no_card_is_quiet_and_never_hides_stderr(tmp_path):
+    """Issue 13: nothing redirects the process's stderr while the device opens (a traceback
+    from any thread must reach the journal), and libasound's own chatter about a missing card
+    is silenced all the same: one line, from us."""
+    conf = tmp_path / "asound.conf"
+    conf.write_text("pcm.!default { type plug slave.pcm nosuch }\npcm.plughw pcm.default\n")
+    env = {**os.environ, "SDL_AUDIODRIVER": "alsa", "ALSA_CONFIG_PATH": str(conf)}
+    env.pop("AUDIODEV", None)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_CARD_THEN_WRITE_TO_FD_2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.startswith("audio: expected a sound card (through SDL's alsa driver)")
+    assert result.stderr.splitlines() == ["written to stderr while the device opened"] * 2
+
+
+OPEN_THEN_ALSA_SPEAKS = """
+import ctypes
+from player.audio import Mixer
+from player.config import AudioConfig
+Mixer(AudioConfig())
+alsa, pcm = ctypes.CDLL("libasound.so.2"), ctypes.c_void_p()
+alsa.snd_pcm_open(ctypes.byref(pcm), b"nosuch", 0, 0)  # libasound reports it on stderr
+"""
+
+
+def test_alsa_speaks_on_stderr_once_the_device_is_open(tmp_path):
+    """Issue 19: libasound is quiet only while the device opens. An underrun is one of its
+    messages, and the journal is where a person sees it (docs/raspberry-pi.md)."""
+    conf = tmp_path / "asound.conf"
+    conf.write_text("pcm.plughw { type null }\npcm.default { type null }\n")
+    env = {**os.environ, "SDL_AUDIODRIVER": "alsa", "ALSA_CONFIG_PATH": str(conf)}
+    env.pop("AUDIODEV", None)
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_THEN_ALSA_SPEAKS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ALSA lib" in result.stderr and "nosuch" in result.stderr
