@@ -248,6 +248,14 @@ def underruns(journal: str) -> int:
     return sum("underrun occurred" in line for line in journal.splitlines())
 
 
+def silence_bound(granted: dict[str, int]) -> float:
+    """Press to the voice's last sample in the recording, in seconds, as the design promises:
+    one ALSA buffer, plus what this rig adds to it: snd-aloop moves sound a period at a time,
+    the recording reads 256 frames at a time, and the edge takes a few ms to reach gpiozero."""
+    frames = granted.get("buffer_size", 1024) + granted.get("period_size", 512) + 256
+    return frames / granted.get("rate", 22050) + 0.010
+
+
 def control(command: str) -> dict:
     """One request on the daemon's control socket."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -315,9 +323,12 @@ def timed_press(rec: Recording, line: Line, settle: float = 2.0) -> tuple[float,
     chime = rec.loud(release)
     now = state()
     where = {"edge": rec.index_at(edge), "release": rec.index_at(release), **granted}
-    wrong = ""
-    if not sounding or end > release - 0.05 or not chime or now != "paused":
-        wrong = f"sounding {bool(sounding)}, chime {bool(chime)}, state {now}"
+    wrong, bound = "", silence_bound(granted)
+    if not sounding or end - edge > bound or not chime or now != "paused":
+        wrong = (
+            f"sounding {bool(sounding)}, voice ended {(end - edge) * 1000:.0f} ms after the "
+            f"edge (bound {bound * 1000:.0f}), chime {bool(chime)}, state {now}"
+        )
     return max(0.0, end - edge) * 1000, where, wrong
 
 
