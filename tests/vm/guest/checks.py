@@ -134,6 +134,16 @@ class Recording:
         with self._lock:
             return any(abs(v) > LOUD for v in self.samples[-int(seconds * self.rate) :])
 
+    def sustained(self, seconds: float = 0.3, step: float = 0.01, share: float = 0.8) -> bool:
+        """True if most 10 ms slices of the last `seconds` hold a loud sample: a voice in full
+        flow, not a tick or the last syllable of a cue, which would end by itself."""
+        size = int(step * self.rate)
+        with self._lock:
+            tail = self.samples[-int(seconds * self.rate) :]
+        slices = [tail[i : i + size] for i in range(0, len(tail) - size + 1, size)]
+        loud = sum(any(abs(v) > LOUD for v in part) for part in slices)
+        return bool(slices) and loud >= share * len(slices)
+
     def wait_loud(self, after: float, timeout: float) -> float | None:
         """The moment of the first loud sample after `after`, waiting up to `timeout` for it."""
         deadline = time.monotonic() + timeout
@@ -314,7 +324,9 @@ def timed_press(rec: Recording, line: Line, settle: float = 2.0) -> tuple[float,
     if state() in ("paused", "waiting"):
         line.press()  # go on, so that this press lands in a sound
     time.sleep(settle)  # past the resume chime, into the voice
-    sounding = wait_for(rec.sounding, 60, every=0.005)
+    # Only into sustained sound: a press on a tick or a cue's last word measures the sound's
+    # own end (seen as a 0 ms median once the openings had short cues), not the silence.
+    sounding = wait_for(rec.sustained, 120, every=0.005)
     granted = playback_params()
     edge, release = line.hold(0.5)
     time.sleep(settle)
