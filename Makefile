@@ -9,8 +9,8 @@ DEBS := espeak-ng sox libasound2 chromium
 VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git gcc libc6-dev
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
-.PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-deps \
-	mutate web-screenshots
+.PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-grid \
+	vm-deps mutate web-screenshots
 
 run: $(VENV)/.installed
 	$(BIN)/routine-player play $(ROUTINE)
@@ -49,6 +49,11 @@ $(VENV)/.installed: pyproject.toml | deps
 # loopback card (docs/testing.md). As root; about 6 minutes the first time, 2 once cached.
 vm-test: $(VENV)/.installed | vm-deps
 	PIP="$(abspath $(BIN))/pip" bash tests/vm/run.sh
+
+# vm-test, then, before its last check, the service at every sample rate and mixer buffer
+# (BENCHMARKS.md, issue 19). Same machine and cache; about 20 minutes more.
+vm-grid: $(VENV)/.installed | vm-deps
+	PIP="$(abspath $(BIN))/pip" VM_GRID=1 VM_TIMEOUT=$${VM_TIMEOUT:-4000} bash tests/vm/run.sh
 
 vm-deps:
 	@need="$$(for p in $(VM_DEBS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done)"; \

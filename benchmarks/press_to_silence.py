@@ -46,7 +46,7 @@ CUE = (
 )
 
 
-def ours(rng: random.Random) -> tuple[list[float], list[float], int]:
+def ours(rng: random.Random) -> tuple[list[float], list[float], int, int]:
     (folder / "routines").mkdir()
     (folder / "routines" / "bench.toml").write_text(f'title = "Bench"\n[[step]]\nsay = "{CUE}"\n')
     (folder / "config.toml").write_text(
@@ -60,7 +60,8 @@ def ours(rng: random.Random) -> tuple[list[float], list[float], int]:
     daemon.runner.observe = lambda a, now: (plays.append((time.monotonic(), a)), observe(a, now))
     threading.Thread(target=daemon.serve, daemon=True).start()
     pin, raw = Device.pin_factory.pin(17), folder / "out.raw"
-    growth = Growth(raw)
+    rate = daemon.mixer.rate
+    growth = Growth(raw, rate)
     callback_us, marks = [], []
     for _ in range(PRESSES):
         plays.clear()
@@ -94,17 +95,18 @@ def ours(rng: random.Random) -> tuple[list[float], list[float], int]:
         frame = growth.frame_at(pressed)
         # From a little before the press to 0.25 s after it (the release, and its pause tone,
         # come at 0.3 s).
-        window = samples[frame - 2048 : frame + 5512]
+        window = samples[frame - 2048 : frame + rate // 4]
         loud = [i - 2048 for i, x in enumerate(window) if abs(x) > 300]
-        after.append(max(0, max(loud) + 1) / 22050 * 1000)
-    return callback_us, after, buffer
+        after.append(max(0, max(loud) + 1) / rate * 1000)
+    return callback_us, after, buffer, rate
 
 
 class Growth:
     """Notes each time the disk driver's file grows, to date its frames."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, rate: int) -> None:
         self.path, self.steps, self._running = path, [(time.monotonic(), 0)], True
+        self.rate = rate
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _watch(self) -> None:
@@ -122,7 +124,7 @@ class Growth:
     def frame_at(self, moment: float) -> int:
         """The frame the mixer had produced at `moment`: the last growth, plus time since."""
         at, frames = max((s for s in self.steps if s[0] <= moment), key=lambda s: s[0])
-        return frames + round((moment - at) * 22050)
+        return frames + round((moment - at) * self.rate)
 
 
 def naive(rng: random.Random) -> list[float]:
@@ -160,9 +162,9 @@ def naive(rng: random.Random) -> list[float]:
 
 if __name__ == "__main__":
     rng = random.Random(2026)
-    callback_us, ours_ms, buffer = ours(rng)
+    callback_us, ours_ms, buffer, rate = ours(rng)
     naive_ms = naive(rng)
-    per_buffer = buffer / 22050 * 1000
+    per_buffer = buffer / rate * 1000
     print(f"| press to silence, {PRESSES} presses mid-cue | median / p95 / max |\n|---|---|")
     print(f"| ours: button callback returns with the mixer halted | {summary(callback_us)} µs |")
     print(

@@ -67,9 +67,9 @@ class Mixer:
         for name in [self.settings.device] if self.settings.device else [DIRECT, SHARED]:
             os.environ["AUDIODEV"] = name  # read by SDL's ALSA driver only
             try:
-                _quiet_alsa()  # libasound chatters on stderr as SDL tries devices
-                pygame.mixer.pre_init(self.settings.sample_rate, -16, 1, self.buffer_frames)
-                pygame.mixer.init()
+                with _quiet_alsa():  # libasound chatters on stderr as SDL tries devices
+                    pygame.mixer.pre_init(self.settings.sample_rate, -16, 1, self.buffer_frames)
+                    pygame.mixer.init()
             except pygame.error as error:
                 errors[name] = str(error)
                 continue
@@ -213,9 +213,12 @@ def _fit(raw: bytes, size: int) -> bytes:
     return raw[:size] if len(raw) >= size else raw + bytes(size - len(raw))
 
 
-def _quiet_alsa() -> None:
-    """Silence libasound's own messages (SDL's error names the reason anyway); the process's
-    stderr stays open for everything else, so a traceback from any thread reaches the journal.
+@contextlib.contextmanager
+def _quiet_alsa() -> Iterator[None]:
+    """Silence libasound's own messages while the device opens (SDL's error names the reason
+    anyway); the process's stderr stays open for everything else, so a traceback from any thread
+    reaches the journal. Afterwards libasound's default handler is back: an underrun is one of
+    its messages, and how a person sees one in the journal (docs/raspberry-pi.md).
 
     libasound takes a C function as its error handler. A Python one deadlocks: SDL's hotplug
     thread calls it while pygame holds the interpreter. So the handler is a function of
@@ -224,5 +227,10 @@ def _quiet_alsa() -> None:
     try:
         alsa = ctypes.CDLL("libasound.so.2")  # the same copy that SDL opens
     except OSError:
+        yield
         return
     alsa.snd_lib_error_set_handler(ctypes.cast(alsa.snd_asoundlib_version, ctypes.c_void_p))
+    try:
+        yield
+    finally:
+        alsa.snd_lib_error_set_handler(None)  # libasound's default: its messages on stderr

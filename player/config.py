@@ -40,10 +40,12 @@ class ButtonConfig:
 
 @dataclass(frozen=True, slots=True)
 class AudioConfig:
-    """The mixer: a small buffer so that silence arrives within one buffer."""
+    """The mixer: what ALSA holds after a press (two to three of its periods of `buffer_frames`)
+    is the time to silence; the defaults are the quickest that never ran dry on the busy test
+    machine (BENCHMARKS.md, `make vm-grid`)."""
 
-    buffer_frames: int = 512
-    sample_rate: int = 22050
+    buffer_frames: int = 1024
+    sample_rate: int = 48000
     volume: float = 1.0
     wake_ms: int = 0
     device: str = ""

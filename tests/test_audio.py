@@ -10,20 +10,22 @@ import subprocess
 import sys
 import threading
 import time
+import wave
 from dataclasses import replace
 
 import pytest
 
-from player import plans
+from player import chimes, plans
 from player.audio import Mixer, raw_sounds
 from player.config import AudioConfig
 from player.core import intro, routine
 from player.core.errors import AudioError
 from player.core.events import Command, Ended, State
 from player.core.session import Session
-from player.core.sounds import Speech
+from player.core.sounds import Chime, Speech
 from player.playback import layout
 from player.runner import Runner
+from player.speech import SPEECH_RATE
 
 SHORT = """
 title = "Short test"
@@ -258,6 +260,31 @@ def test_volume_and_wake_lead_in(disk_audio, write, settings):
     assert 0.15 * full < loudest < 0.35 * full
 
 
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_speech_and_chimes_are_converted_to_the_mixers_rate_at_load(
+    disk_audio, write, settings, rate
+):
+    """The speech cache and the chimes stay at eSpeak's 22050 Hz; each sound is resampled once,
+    as it is loaded, to the rate the mixer opened at. Played at the wrong speed, a sound would
+    end early (cut or padded to its planned length, it would end in silence)."""
+    mixer = Mixer(replace(settings.audio, sample_rate=rate))
+    try:
+        prepared = ready(SHORT, write, settings, mixer)
+        raw = raw_sounds(prepared, mixer)
+    finally:
+        mixer.close()
+    files = {Speech(text): path for text, path in prepared.files.items()}
+    files |= {sound: chimes.shipped(sound.name) for sound in raw if isinstance(sound, Chime)}
+    for sound, path in files.items():
+        with wave.open(str(path)) as source:
+            assert source.getframerate() == SPEECH_RATE
+            original = array.array("h", source.readframes(source.getnframes()))
+        converted = array.array("h", raw[sound])
+        last = max(i for i, v in enumerate(original) if abs(v) > LOUD)
+        now = max(i for i, v in enumerate(converted) if abs(v) > LOUD)
+        assert abs(now - last * rate / SPEECH_RATE) <= 0.002 * now + 8, sound
+
+
 NO_CARD_THEN_WRITE_TO_FD_2 = """
 import os, pygame
 from player.audio import Mixer
@@ -293,3 +320,32 @@ def test_mixer_opening_no_card_is_quiet_and_never_hides_stderr(tmp_path):
     )
     assert result.stdout.startswith("audio: expected a sound card (through SDL's alsa driver)")
     assert result.stderr.splitlines() == ["written to stderr while the device opened"] * 2
+
+
+OPEN_THEN_ALSA_SPEAKS = """
+import ctypes
+from player.audio import Mixer
+from player.config import AudioConfig
+Mixer(AudioConfig())
+alsa, pcm = ctypes.CDLL("libasound.so.2"), ctypes.c_void_p()
+alsa.snd_pcm_open(ctypes.byref(pcm), b"nosuch", 0, 0)  # libasound reports it on stderr
+"""
+
+
+def test_alsa_speaks_on_stderr_once_the_device_is_open(tmp_path):
+    """Issue 19: libasound is quiet only while the device opens. An underrun is one of its
+    messages, and the journal is where a person sees it (docs/raspberry-pi.md)."""
+    conf = tmp_path / "asound.conf"
+    conf.write_text("pcm.plughw { type null }\npcm.default { type null }\n")
+    env = {**os.environ, "SDL_AUDIODRIVER": "alsa", "ALSA_CONFIG_PATH": str(conf)}
+    env.pop("AUDIODEV", None)
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_THEN_ALSA_SPEAKS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ALSA lib" in result.stderr and "nosuch" in result.stderr

@@ -12,7 +12,7 @@ from player.core.errors import ConfigError
 
 def test_config_without_a_file_uses_defaults_under_xdg_folders(own_folders: Path):
     loaded = config.load(None)
-    assert loaded.button.pin == 17 and loaded.audio.buffer_frames == 512
+    assert loaded.button.pin == 17 and loaded.audio.buffer_frames == 1024
     assert loaded.paths.cache == own_folders / ".cache" / "routine-player"
     assert loaded.paths.routines == own_folders / ".config" / "routine-player" / "routines"
     assert loaded.source == ""

@@ -140,7 +140,9 @@ def test_piper_switching_back_to_espeak_renders_nothing_again(tiny, tmp_path):
 def test_piper_render_of_a_shipped_routine_matches_list_and_holds_are_exact(
     tiny, tmp_path, settings, capsys
 ):
-    conf = write_config(tmp_path, settings.paths.cache, f'engine = "piper"\nmodel = "{tiny}"')
+    # at the speech cache's own rate, so that Piper's samples land in the render unresampled
+    voice = f'engine = "piper"\nmodel = "{tiny}"\n[audio]\nsample_rate = {speech.SPEECH_RATE}'
+    conf = write_config(tmp_path, settings.paths.cache, voice)
     out = tmp_path / "hands.wav"
     assert cli.main(["render", "upper-glutes-hands", "-o", str(out), "--config", str(conf)]) == 0
     loaded = config.load(conf)
@@ -149,7 +151,7 @@ def test_piper_render_of_a_shipped_routine_matches_list_and_holds_are_exact(
     with wave.open(str(out)) as w:
         length = w.getnframes()
         audio = array.array("h", w.readframes(length))
-    assert exact and seconds == length / 22050
+    assert exact and seconds == length / speech.SPEECH_RATE
     plan = plans.prepare(shipped, loaded).timeline
     assert plan.length == length and plan.holds
     for hold in plan.holds:  # a hold is exact to the frame: nothing spoken inside it

@@ -32,10 +32,11 @@ def test_render_length_equals_the_planned_length_list_shows(path, tmp_path, sett
     code, _ = render(tmp_path, path.stem, settings)
     assert code == 0
     with wave.open(str(tmp_path / "out.wav")) as w:
-        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 22050)
+        rate = settings.audio.sample_rate
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, rate)
         length = w.getnframes()
     seconds, exact = plans.planned_seconds(routine.load(path), settings)
-    assert exact and seconds == length / 22050
+    assert exact and seconds == length / rate
 
 
 def test_render_twice_is_byte_identical_and_never_overwrites(tmp_path, settings, capsys):

@@ -55,6 +55,13 @@ install -D -m 0644 "$guest/routine-player.service.d/vm-test.conf" \
 	"$stage/etc/systemd/system/routine-player.service.d/vm-test.conf"
 install -D -m 0644 "$guest/60-vm-test-gpio.rules" "$stage/etc/udev/rules.d/60-vm-test-gpio.rules"
 chroot "$stage" systemctl enable vm-checks.service 2>/dev/null
+if [ -n "${VM_GRID:-}" ]; then # make vm-grid: the rate × buffer grid after check 8 (grid.py)
+	install -m 0644 "$guest/grid.py" "$stage/usr/local/lib/vm-test/"
+	install -m 0644 "$guest/vm-grid.toml" "$stage/etc/routine-player/routines/"
+	in_root "$stage" runuser -u routine-player -- /opt/routine-player/venv/bin/routine-player \
+		render --config /etc/routine-player/config.toml --force -o /tmp/warm.wav vm-grid \
+		2>&1 | { grep -v 'secure directory' || true; }
+fi
 
 cp "$(ls "$stage"/boot/vmlinuz-* | sort -V | tail -n 1)" "$cache/vmlinuz"
 cp "$(ls "$stage"/boot/initrd.img-* | sort -V | tail -n 1)" "$cache/initrd.img"

@@ -9,14 +9,16 @@ from pathlib import Path
 FIGURES = {
     "exposure": ("systemd-analyze security exposure", ""),
     "release_to_first_sound_ms": ("release of a short press to first sound (idle)", " ms"),
-    "press_to_silence_ms": ("press to silence, median of 5 (edge to the voice's end)", " ms"),
-    "press_to_silence_max_ms": ("press to silence, slowest of 5", " ms"),
+    "press_to_silence_ms": ("press to silence, median of 10 (edge to the voice's end)", " ms"),
+    "press_to_silence_max_ms": ("press to silence, slowest of 10", " ms"),
     "daemon_alsa_period_size": ("the daemon's ALSA period, as granted", " frames"),
     "daemon_alsa_buffer_size": ("the daemon's ALSA buffer, as granted", " frames"),
     "daemon_alsa_rate": ("the daemon's ALSA rate", " Hz"),
     "watchdog_restart_s": ("hung loop to restarted service", " s"),
     "web_exposure": ("systemd-analyze security exposure of the web unit", ""),
     "web_rss_mb": ("the web service's resident memory", " MB"),
+    "load_underruns": ("underruns logged during check 3 (machine busy)", ""),
+    "forced_underruns": ("underruns logged for a stall forced on purpose", ""),
 }
 
 
@@ -29,6 +31,34 @@ def service_log(journal: Path, before: int = 20, after: int = 45) -> list[str]:
     kept = [n for n in text if "routine-player" in n or "vm-test:" in n]
     end = next((i + 1 for i, n in enumerate(kept) if "vm-test: FAIL" in n), len(kept))
     return kept[max(0, end - before) : end + after]
+
+
+def grid_table(path: Path) -> list[str]:
+    """`make vm-grid`'s cells as a Markdown table (issue 19), or nothing without grid.json."""
+    if not path.is_file():
+        return []
+    found = json.loads(path.read_text())
+    lines = [
+        "| rate Hz | mixer buffer | ALSA period / buffer granted | press to silence, median / "
+        "worst ms | presses | underruns, routine under load | cell s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in found["cells"]:
+        granted = f"{c.get('period_size', '?')} / {c.get('buffer_size', '?')}"
+        silence = f"{c.get('median_ms', '?')} / {c.get('worst_ms', '?')}"
+        wrong = f" ({'; '.join(c['wrong'])})" if c.get("wrong") else ""
+        lines.append(
+            f"| {c['rate']} | {c['frames']} | {granted} | {silence}{wrong} | "
+            f"{c.get('presses', 0)} | {c.get('underruns', '?')} | {c.get('cell_seconds', '?')} |"
+        )
+    lines.append(f"\nunderruns logged for a stall forced on purpose: {found['forced_underruns']}")
+    lines.append(f"the machine's Python, fixed loop: {found['python_loop_s']:.2f} s")
+    for late in found.get("oversleep", []):
+        lines.append(
+            f"a 2 ms sleep wakes late by {late['median_ms']} / {late['p99_ms']} / "
+            f"{late['worst_ms']} ms (median / p99 / worst) with {late['loops']} busy loops"
+        )
+    return lines
 
 
 def main(results: Path) -> int:
@@ -47,6 +77,7 @@ def main(results: Path) -> int:
             what, frames = key.rsplit("_", 1)
             name, unit = f"{what.replace('_', ' ')}, {frames}-frame mixer buffer", ""
         print(f"| {name} | {value:.1f}{unit} |")
+    print("\n".join(grid_table(results / "grid.json")))
     passed, expected = sum(row["ok"] for row in found["rows"]), found["expected"]
     print(f"\nvm-test: {passed} of {expected} checks passed")
     failed = [row for row in found["rows"] if not row["ok"]]

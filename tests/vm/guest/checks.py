@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -35,7 +36,7 @@ PROJECT = Path("/root/routine-player")
 LOOPBACK = Path("/sys/bus/platform/drivers/snd_aloop")
 FIXTURES = Path("/usr/local/lib/vm-test")
 STALL_DROPIN = Path(f"/run/systemd/system/{UNIT}.service.d/vm-test-stall.conf")
-RATE = 22050
+PYGAME_MIN_FRAMES = 256  # pygame-ce's mixer raises any smaller buffer to this (src_c/mixer.c)
 LOUD = 1000  # about -30 dBFS: speech and chimes are far above it, the loopback's silence is 0
 PERIOD = 256  # frames per read: the recording's time resolution
 CAPTURE, S16_LE, RW_INTERLEAVED = 1, 2, 3  # libasound's enums
@@ -46,11 +47,12 @@ class Recording:
     last sample was captured (now, less what ALSA still holds: `snd_pcm_delay`), so that samples
     map onto the monotonic clock that button presses are timed on.
 
-    The loopback card makes both ends share one period and buffer size, so the capture asks for
-    the daemon's own (`frames`, from its config), whichever end opens first; with `frames=None`
-    it takes what the open playback end has."""
+    The loopback card makes both ends share one rate, period and buffer size, so the capture
+    asks for the daemon's own (`frames` and `rate`, from its config), whichever end opens first;
+    with `frames=None` it takes the period of the open playback end."""
 
-    def __init__(self, frames: int | None = 512) -> None:
+    def __init__(self, frames: int | None, rate: int) -> None:
+        self.rate = rate
         self.samples = array.array("h")
         self.marks: list[tuple[int, float]] = []  # (samples so far, when the last was captured)
         self._lock = threading.Lock()
@@ -76,7 +78,7 @@ class Recording:
             self._call("snd_pcm_hw_params_set_access", self._pcm, params, RW_INTERLEAVED)
             self._call("snd_pcm_hw_params_set_format", self._pcm, params, S16_LE)
             self._call("snd_pcm_hw_params_set_channels", self._pcm, params, 1)
-            self._call("snd_pcm_hw_params_set_rate", self._pcm, params, RATE, 0)
+            self._call("snd_pcm_hw_params_set_rate", self._pcm, params, self.rate, 0)
             if frames:
                 size = ctypes.c_ulong(frames)
                 self._call(
@@ -103,7 +105,7 @@ class Recording:
                     return
                 continue
             self._alsa.snd_pcm_delay(self._pcm, ctypes.byref(delay))
-            captured = time.monotonic() - delay.value / RATE
+            captured = time.monotonic() - delay.value / self.rate
             with self._lock:
                 self.samples.extend(chunk[:count])
                 self.marks.append((len(self.samples), captured))
@@ -113,7 +115,7 @@ class Recording:
         with self._lock:
             for count, captured in self.marks:
                 if count > index:
-                    return captured - (count - 1 - index) / RATE
+                    return captured - (count - 1 - index) / self.rate
         return float("inf")
 
     def index_at(self, moment: float) -> int:
@@ -121,7 +123,7 @@ class Recording:
         with self._lock:
             for count, captured in self.marks:
                 if captured >= moment:
-                    return max(0, count - 1 - int((captured - moment) * RATE))
+                    return max(0, count - 1 - int((captured - moment) * self.rate))
             return len(self.samples)
 
     def loud(self, after: float, before: float = float("inf")) -> list[int]:
@@ -134,7 +136,17 @@ class Recording:
     def sounding(self, seconds: float = 0.03) -> bool:
         """True if the last `seconds` captured hold a loud sample: sound is playing now."""
         with self._lock:
-            return any(abs(v) > LOUD for v in self.samples[-int(seconds * RATE) :])
+            return any(abs(v) > LOUD for v in self.samples[-int(seconds * self.rate) :])
+
+    def sustained(self, seconds: float = 0.3, step: float = 0.01, share: float = 0.8) -> bool:
+        """True if most 10 ms slices of the last `seconds` hold a loud sample: a voice in full
+        flow, not a tick or the last syllable of a cue, which would end by itself."""
+        size = int(step * self.rate)
+        with self._lock:
+            tail = self.samples[-int(seconds * self.rate) :]
+        slices = [tail[i : i + size] for i in range(0, len(tail) - size + 1, size)]
+        loud = sum(any(abs(v) > LOUD for v in part) for part in slices)
+        return bool(slices) and loud >= share * len(slices)
 
     def wait_loud(self, after: float, timeout: float) -> float | None:
         """The moment of the first loud sample after `after`, waiting up to `timeout` for it."""
@@ -152,7 +164,7 @@ class Recording:
         with self._lock, wave.open(str(path), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
-            out.setframerate(RATE)
+            out.setframerate(self.rate)
             out.writeframes(self.samples.tobytes())
 
     def close(self) -> None:
@@ -192,6 +204,62 @@ def playback_params() -> dict[str, int]:
             keys = ("period_size", "buffer_size", "rate")
             return {key: int(fields[key].split()[0]) for key in keys}
     return {}
+
+
+def sound_holders() -> str:
+    """Which processes hold a file under /dev/snd open, and which files."""
+    held = []
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+            if target.startswith("/dev/snd/"):
+                name = (fd.parent.parent / "comm").read_text().strip()
+                held.append(f"{fd.parts[2]} {name} {target}")
+        except OSError:
+            continue  # gone meanwhile
+    return "; ".join(held) or "nobody"
+
+
+def daemon_audio() -> tuple[int, int]:
+    """The daemon's mixer buffer (as pygame-ce really asks ALSA for it) and rate, from its
+    config file: what the recording must match on the loopback card."""
+    audio = tomllib.loads(CONFIG.read_text()).get("audio", {})
+    return max(PYGAME_MIN_FRAMES, audio.get("buffer_frames", 512)), audio.get("sample_rate", 22050)
+
+
+class Hog:
+    """Busy loops at the lowest priority while in use: the machine kept busy as a Pi rendering
+    speech in the background would be (eSpeak renders on one core: one loop by default)."""
+
+    def __init__(self, loops: int = 1) -> None:
+        self.count = loops
+
+    def __enter__(self) -> Hog:
+        loop = ["nice", "-n", "19", "sh", "-c", "while :; do :; done"]
+        self._loops = [subprocess.Popen(loop) for _ in range(self.count)]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for loop in self._loops:
+            loop.kill()
+            loop.wait()
+
+
+def journal_mark() -> str:
+    """A cursor for the journal's end now: what `journal_after` reads from."""
+    out = run("journalctl", "-n", "1", "--show-cursor", "--no-pager", "-o", "cat")
+    return out.rsplit("-- cursor: ", 1)[-1].strip()
+
+
+def journal_after(cursor: str) -> str:
+    """The service's journal after `cursor`, as its bare messages."""
+    return run("journalctl", "-u", UNIT, f"--after-cursor={cursor}", "--no-pager", "-o", "cat")
+
+
+def underruns(journal: str) -> int:
+    """Underruns that ALSA reported: SDL recovers from each with `snd_pcm_recover(.., 0)`, and
+    alsa-lib then prints `(snd_pcm_recover) underrun occurred` on the daemon's stderr."""
+    return sum("underrun occurred" in line for line in journal.splitlines())
 
 
 def silence_bound(granted: dict[str, int]) -> float:
@@ -246,6 +314,64 @@ def active_with_new_pid(old: str, timeout: float) -> bool:
     return bool(wait_for(ready, timeout, every=0.5))
 
 
+def median(values: list[float]) -> float:
+    """The middle value (the mean of the middle two for an even count)."""
+    ordered, half = sorted(values), len(values) // 2
+    return ordered[half] if len(values) % 2 else (ordered[half - 1] + ordered[half]) / 2
+
+
+def timed_press(rec: Recording, line: Line, settle: float = 2.0) -> tuple[float, dict, str]:
+    """One half-second press in the middle of a sound (going on first if paused): how long
+    after the edge the sound ended in ms, where the press falls in the recording (with the ALSA
+    sizes then), and what was wrong ("" if the sound ended before the release, the pause chime
+    followed it and the player is paused)."""
+    if state() in ("paused", "waiting"):
+        line.press()  # go on, so that this press lands in a sound
+    time.sleep(settle)  # past the resume chime, into the voice
+    # Only into sustained sound: a press on a tick or a cue's last word measures the sound's
+    # own end (seen as a 0 ms median once the openings had short cues), not the silence.
+    sounding = wait_for(rec.sustained, 120, every=0.005)
+    granted = playback_params()
+    edge, release = line.hold(0.5)
+    time.sleep(settle)
+    voice = rec.loud(edge - 0.05, release)
+    end = rec.time_of(voice[-1]) if voice else edge
+    chime = rec.loud(release)
+    now = state()
+    where = {"edge": rec.index_at(edge), "release": rec.index_at(release), **granted}
+    wrong, bound = "", silence_bound(granted)
+    if not sounding or end - edge > bound or not chime or now != "paused":
+        wrong = (
+            f"sounding {bool(sounding)}, voice ended {(end - edge) * 1000:.0f} ms after the "
+            f"edge (bound {bound * 1000:.0f}), chime {bool(chime)}, state {now}"
+        )
+    return max(0.0, end - edge) * 1000, where, wrong
+
+
+def playback_params_seen(presses: list[tuple[float, dict, str]]) -> dict[str, int]:
+    """The ALSA sizes at the last press (they do not change while the device is open)."""
+    last = presses[-1][1] if presses else {}
+    return {key: last[key] for key in ("period_size", "buffer_size", "rate") if key in last}
+
+
+def forced_underruns(rec: Recording, line: Line) -> int:
+    """Underruns in the journal after the daemon is stopped (SIGSTOP) for 0.4 s mid-cue, far
+    longer than its ALSA buffer; the player is left paused, as a short press leaves it."""
+    if state() in ("paused", "waiting"):
+        line.press()
+    time.sleep(1.0)
+    wait_for(rec.sounding, 60, every=0.005)
+    mark, pid = journal_mark(), int(unit("MainPID")["MainPID"])
+    os.kill(pid, 19)
+    time.sleep(0.4)
+    os.kill(pid, 18)
+    time.sleep(1.0)
+    line.press()
+    wait_for(lambda: state() == "paused", 30)
+    time.sleep(2.0)  # past the pause chime, as after a timed press
+    return underruns(journal_after(mark))
+
+
 class Checks:
     """The checks in order: issue 9's seven, a real unplug for issue 8, a routine rendered
     by the service under its sandbox, and the web page under its own (issue 20). Each adds a
@@ -257,6 +383,7 @@ class Checks:
         self.figures: dict[str, float] = {}
         self.presses: list[dict[str, int]] = []  # where check 3's presses fall in the recording
         self.line = Line()
+        self.frames, self.rate = daemon_audio()
         self.recording: Recording | None = None
         self.dumped = False  # the daemon's stacks, taken at the first failure
 
@@ -279,7 +406,7 @@ class Checks:
         )
 
     def press_starts(self) -> None:
-        self.recording = Recording()
+        self.recording = Recording(self.frames, self.rate)
         wait_for(lambda: state() == "idle", 120)
         _, release = self.line.hold(0.15)  # a short press is known at its release
         heard = self.recording.wait_loud(release, 120)
@@ -292,44 +419,34 @@ class Checks:
             f"state {now}; first sound {self._ms(heard, release)} after the release",
         )
 
-    def press_mid_cue(self, samples: int = 5) -> None:
-        """A half-second press in the middle of a cue. A short press is only known at its
-        release, when the pause chime plays, so the voice's end is the last loud sample before
-        the release; the figure is how long after the edge that was."""
+    def press_mid_cue(self, samples: int = 10) -> None:
+        """Half-second presses in the middle of a cue, with the machine busy (`Hog`). A short
+        press is only known at its release, when the pause chime plays, so the voice's end is
+        the last loud sample before the release; the figure is how long after the edge that
+        was. Underruns meanwhile are counted from the journal, and one forced on purpose (the
+        daemon stopped for a moment) shows that the count sees them."""
         rec = self.recording
         assert rec is not None
-        figures, failures = [], []
-        for _ in range(samples):
-            if state() in ("paused", "waiting"):
-                self.line.press()  # go on, so that the next press lands in a cue
-            time.sleep(2.0)  # past the resume chime, into the voice
-            sounding = wait_for(rec.sounding, 60, every=0.005)
-            granted = playback_params()
-            edge, release = self.line.hold(0.5)
-            time.sleep(2.0)
-            voice = rec.loud(edge - 0.05, release)
-            end = rec.time_of(voice[-1]) if voice else edge
-            chime = rec.loud(release)
-            now = state()
-            figures.append(max(0.0, end - edge) * 1000)
-            self.presses.append({"edge": rec.index_at(edge), "release": rec.index_at(release)})
-            late = end - edge > silence_bound(granted)
-            if not sounding or late or not chime or now != "paused":
-                failures.append(
-                    f"sounding {bool(sounding)}, voice ended {(end - edge) * 1000:.0f} ms after "
-                    f"the edge (bound {silence_bound(granted) * 1000:.0f}), chime {bool(chime)}, "
-                    f"state {now}"
-                )
-        figures.sort()
-        for key, value in granted.items():
+        mark = journal_mark()
+        with Hog():
+            presses = [timed_press(rec, self.line) for _ in range(samples)]
+        loaded = underruns(journal_after(mark))
+        forced = forced_underruns(rec, self.line)
+        figures = sorted(ms for ms, _, _ in presses)
+        failures = [wrong for _, _, wrong in presses if wrong]
+        self.presses.extend(where for _, where, _ in presses)
+        for key, value in playback_params_seen(presses).items():
             self.figures[f"daemon_alsa_{key}"] = value
-        self.figures["press_to_silence_ms"] = figures[len(figures) // 2]
+        self.figures["press_to_silence_ms"] = median(figures)
         self.figures["press_to_silence_max_ms"] = figures[-1]
+        self.figures["load_underruns"] = loaded
+        self.figures["forced_underruns"] = forced
         self.row(
             "3. a press mid-cue silences",
-            not failures,
-            f"{samples} presses; the voice ended {figures[0]:.0f} to {figures[-1]:.0f} ms "
-            f"after the edge{'; ' + '; '.join(failures) if failures else ''}",
+            not failures and forced > 0,
+            f"{samples} presses, machine busy; the voice ended {figures[0]:.0f} to "
+            f"{figures[-1]:.0f} ms after the edge; underruns {loaded}, and {forced} logged for "
+            f"a stall forced on purpose{'; ' + '; '.join(failures) if failures else ''}",
         )
 
     def resume_and_long_stop(self) -> None:
@@ -398,11 +515,15 @@ class Checks:
         sounding = wait_for(rec.sounding, 60, every=0.01)
         rec.close()  # its stream dies with the card
         rec.save(self.results / "recording-before-unplug.wav")
-        (LOOPBACK / "unbind").write_text("snd_aloop.0")
+        unbound = threading.Thread(target=(LOOPBACK / "unbind").write_text, args=("snd_aloop.0",))
+        unbound.start()  # it returns once every file of the card is closed
         paused = wait_for(lambda: state() == "paused", 30)
+        unbound.join(timeout=60)
+        if unbound.is_alive():  # a hang here would stop every check after it: say who holds it
+            raise RuntimeError(f"the card's unbind still waits: {sound_holders()}")
         (LOOPBACK / "bind").write_text("snd_aloop.0")
         wait_for(lambda: Path("/proc/asound/Loopback").exists(), 30)
-        self.recording = rec = Recording()
+        self.recording = rec = Recording(self.frames, self.rate)
         edge = self.line.press()
         back = rec.wait_loud(edge, 60)
         resumed = state()
@@ -585,11 +706,25 @@ class Checks:
         free once the service has stopped, and the checks' own recording is closed)."""
         if self.recording is not None:
             self.recording.close()
-        out = run(str(VENV_BIN / "python"), "/usr/local/lib/vm-test/underruns.py", *map(str, sizes))
+        script = "/usr/local/lib/vm-test/underruns.py"
+        out = run(str(VENV_BIN / "python"), script, str(self.rate), *map(str, sizes))
         for line in out.splitlines():
             frames, granted, gaps = line.split()
             self.figures[f"underruns_{frames}"] = int(gaps)
             self.figures[f"granted_buffer_{frames}"] = int(granted)
+
+    def grid(self) -> None:
+        """`make vm-grid` only (grid.py is installed then): every rate and buffer, measured."""
+        import grid
+
+        if self.recording is not None:  # it would hold the loopback card to its own sizes
+            self.recording.close()
+        ok = grid.measure(self.results, self.line)
+        self.row(
+            "grid: every cell played through, presses silenced, a forced stall logged",
+            ok,
+            "see grid.json",
+        )
 
     def dump_stacks(self) -> None:
         """Once, at the first failure: SIGABRT to the daemon, whose faulthandler (switched on
@@ -628,6 +763,8 @@ def main(results: Path) -> int:
         checks.web_page_served,
         checks.stop_and_uninstall,
     ]
+    if (Path(__file__).parent / "grid.py").is_file():  # make vm-grid: ready, then the grid
+        steps = [checks.service_ready, checks.grid]
     for step in steps:
         try:
             step()

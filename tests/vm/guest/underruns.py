@@ -1,7 +1,8 @@
 """Play a steady tone through SDL's ALSA output once per mixer buffer size given, record it from
 the loopback card, and count underruns: gaps of silence inside the tone (issue 8). Run with the
 product's venv (it has pygame), opening the card as the product does (`plughw`). Prints one
-line per size: `frames granted gaps`, the ALSA buffer in frames that the driver granted."""
+line per size: `frames granted gaps`, the ALSA buffer in frames that the driver granted.
+Usage: underruns.py RATE FRAMES..."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ os.environ["AUDIODEV"] = "plughw"  # as player.audio opens the default card
 import pygame
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checks import LOUD, RATE, Recording, playback_params
+from checks import LOUD, Recording, playback_params
 
 SECONDS = 3
 
@@ -31,19 +32,19 @@ def tone(rate: int, channels: int) -> bytes:
     return wave.tobytes()
 
 
-def gaps(samples: array.array) -> int:
+def gaps(samples: array.array, rate: int) -> int:
     """Quiet stretches over 2 ms between the first and the last loud sample."""
     loud = [i for i, v in enumerate(samples) if abs(v) > LOUD]
-    return sum(1 for a, b in itertools.pairwise(loud) if b - a > RATE // 500)
+    return sum(1 for a, b in itertools.pairwise(loud) if b - a > rate // 500)
 
 
-def main(sizes: list[int]) -> None:
+def main(asked: int, sizes: list[int]) -> None:
     for frames in sizes:
-        pygame.mixer.pre_init(RATE, -16, 1, frames)
+        pygame.mixer.pre_init(asked, -16, 1, frames)
         pygame.mixer.init()
         rate, _, channels = pygame.mixer.get_init()
         sound = pygame.mixer.Sound(buffer=tone(rate, channels))
-        recording = Recording(frames=None)  # after the playback end: it takes its sizes
+        recording = Recording(None, rate)  # after the playback end: it takes its sizes
         sound.play()
         time.sleep(0.5)
         granted = playback_params().get("buffer_size", 0)
@@ -53,9 +54,9 @@ def main(sizes: list[int]) -> None:
         recording.close()
         pygame.mixer.quit()
         heard = any(abs(v) > LOUD for v in recording.samples)
-        print(frames, granted, gaps(recording.samples) if heard else -1, flush=True)
+        print(frames, granted, gaps(recording.samples, rate) if heard else -1, flush=True)
         time.sleep(0.5)
 
 
 if __name__ == "__main__":
-    main([int(size) for size in sys.argv[1:]])
+    main(int(sys.argv[1]), [int(size) for size in sys.argv[2:]])
