@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ROUTINE ?= upper-glutes-foam-roller
-DEBS := espeak-ng sox libasound2
+DEBS := espeak-ng sox libasound2 chromium
 VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git gcc libc6-dev
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
 .PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-grid \
-	vm-deps mutate
+	vm-deps mutate web-screenshots
 
 run: $(VENV)/.installed
 	$(BIN)/routine-player play $(ROUTINE)
@@ -28,7 +28,8 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL.
+# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL, and
+# Chromium, the real browser the web page's test drives through Playwright (never a download).
 deps:
 	@need="$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done)"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
@@ -63,6 +64,10 @@ vm-deps:
 		echo "make vm-test needs Debian packages and root; run: sudo make vm-test"; exit 1; \
 	fi
 
+# The phone-sized screenshots in docs/web/, taken by the browser test (docs/web.md).
+web-screenshots: $(VENV)/.installed
+	WEB_SCREENSHOTS=docs/web $(BIN)/python -m pytest -q tests/test_web_browser.py
+
 # Write the chime WAVs in sounds/ again (they are committed; the output is byte-identical).
 chimes: $(VENV)/.installed
 	$(BIN)/python -m player.chimes sounds
@@ -81,6 +86,7 @@ mutate: $(VENV)/.installed
 	$(BIN)/python tests/mutate.py
 
 # On the Pi, as root: the service, its user, config and venv (docs/raspberry-pi.md).
+# `sudo make install WEB=1` adds the phone page, routine-player-web (docs/web.md).
 install:
 	sh systemd/install.sh
 
@@ -88,7 +94,7 @@ install:
 uninstall:
 	sh systemd/uninstall.sh
 
-# Every benchmark (about fifteen minutes); the figures go into BENCHMARKS.md by hand.
+# Every benchmark (about twenty-five minutes); the figures go into BENCHMARKS.md by hand.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/aplay_cost.py
 	$(BIN)/python benchmarks/speech_and_start.py
@@ -97,3 +103,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/dead_button.py
 	$(BIN)/python benchmarks/daemon_resources.py
 	$(BIN)/python benchmarks/piper_voice.py
+	$(BIN)/python benchmarks/web_resources.py

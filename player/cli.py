@@ -74,6 +74,16 @@ def _start(parser: argparse.ArgumentParser) -> None:
     _json(parser)
 
 
+def _web(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "action",
+        nargs="?",
+        default="serve",
+        choices=("serve", "pair", "forget"),
+        help="serve the page (default), print a pairing code, or unpair every device",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Subcommand:
     """One command: its words for `--help`, where its code lives, and its arguments."""
@@ -161,6 +171,14 @@ SUBCOMMANDS = (
         "routine-player start upper-glutes-hands --side left",
         "player.commands:control",
         _start,
+    ),
+    Subcommand(
+        "web",
+        "Serve the phone page on the LAN (an optional extra: pip install 'routine-player[web]'); "
+        "`web pair` prints a code that pairs a phone, `web forget` unpairs every phone.",
+        "routine-player web pair",
+        "player.web.serve:run",
+        _web,
     ),
 )
 

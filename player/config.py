@@ -76,6 +76,18 @@ class PlayerConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebConfig:
+    """The optional web page (`routine-player web`): where it listens, and its own folder.
+
+    An empty `listen` means this machine's LAN address (never a public one); an empty `state`
+    means a `routine-player-web` folder beside the player's state folder."""
+
+    listen: str = ""
+    port: int = 8080
+    state: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PathsConfig:
     """Where a person's routines, the speech cache, history and the control socket live."""
 
@@ -95,6 +107,7 @@ class Config:
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     player: PlayerConfig = field(default_factory=PlayerConfig)
     source: str = ""
+    web: WebConfig = field(default_factory=WebConfig)
 
 
 def _one_of(values: tuple[int, ...], expect: str) -> Field:
@@ -139,6 +152,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "safety_reminder": Field("true or false", lambda v: isinstance(v, bool)),
         "button_intro": Field("true or false", lambda v: isinstance(v, bool)),
     },
+    "web": {
+        "listen": text("an IP address of this machine, or empty for its LAN address", blank=True),
+        "port": number(1, 65535, "a TCP port", whole=True),
+        "state": text("a folder path, or empty for the default", blank=True),
+    },
     "paths": {
         name: text("a folder or file path")
         for name in ("routines", "cache", "state", "control_socket")
@@ -149,6 +167,7 @@ SECTION_TYPES = {
     "audio": AudioConfig,
     "voice": VoiceConfig,
     "player": PlayerConfig,
+    "web": WebConfig,
 }
 
 

@@ -2,6 +2,7 @@
 
 Requests: {"command": "status" | "pause" | "resume" | "stop" | "skip" | "start",
 "routine": "...", "side": "left"}; a start with a side plays that side of the routine alone.
+Or {"command": "note", "note": {...}} (notes.py: the web page's notes on past sessions).
 Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
 A request that is malformed, too long or too slow gets an error reply or is dropped; none can
 stop or slow the daemon, whose loop only ever sees a finished, checked command.
@@ -19,9 +20,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from player import notes
 from player.core.errors import PlayerError, Problem
 
-COMMANDS = ("status", "pause", "resume", "stop", "skip", "start")
+COMMANDS = ("status", "pause", "resume", "stop", "skip", "start", "note")
 MAX_REQUEST = 4096
 TIMEOUT = 2.0
 CONNECTIONS = 8
@@ -40,6 +42,9 @@ def parse(data: bytes) -> dict:
         ) from None
     if not isinstance(request, dict) or request.get("command") not in COMMANDS:
         raise ValueError("expected a command: " + ", ".join(COMMANDS))
+    if request["command"] == "note":
+        note = notes.check(request.get("note"))
+        return {"command": "note", "routine": None, "side": None, "note": note}
     routine = request.get("routine")
     if routine is not None and (not isinstance(routine, str) or len(routine) > 200):
         raise ValueError("expected a routine id")

@@ -36,6 +36,7 @@ from player.core.session import Session
 from player.core.timeline import Timeline
 from player.edgewatch import EdgeWatch
 from player.history import History, Recorder
+from player.notes import NoteBook
 from player.notify import Notifier
 from player.runner import Runner
 
@@ -82,6 +83,7 @@ class Daemon:
         self.session: Session | None = None
         self.history: History | None = None
         self.recorder: Recorder | None = None
+        self.notes: NoteBook | None = None
         self.control: ControlServer | None = None
         self.library = Library({}, {})
         self._ready = threading.Event()  # start-up is over: requests can be answered
@@ -119,6 +121,7 @@ class Daemon:
         )
         self.history = History(self.settings.paths.state)
         self.recorder = Recorder(self.history, self.session, self.settings.player.safety_reminder)
+        self.notes = NoteBook(self.settings.paths.state)
         self.runner = Runner(self.session, self.mixer, self._observe, lost=self._lost)
         runner = self.runner
         self.watch.attach(lambda pressed, at: runner.post(ButtonEdge(pressed), at))
@@ -322,6 +325,8 @@ class Daemon:
             self.control.close()
         if self.history is not None:
             self.history.close()
+        if self.notes is not None:
+            self.notes.close()
         if self.watch is not None:
             self.watch.close()
         if self.mixer is not None:
@@ -350,6 +355,9 @@ class Daemon:
             why = library.cannot_start(wanted, self.session.plans, self.library.broken, known)
             if why:
                 return {"ok": False, "error": why, "routine": wanted}
+        if name == "note":
+            assert self.notes is not None
+            return self.notes.write(request["note"])  # on this thread: the loop never waits
         if name in ("pause", "stop"):
             self.mixer.silence()  # the same silence-first path as the button
         wrong = _side_problem(self.session, request)

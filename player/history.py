@@ -42,6 +42,17 @@ MIGRATIONS = (
     ALTER TABLE sessions ADD COLUMN sides TEXT NOT NULL DEFAULT '[]';
     UPDATE sessions SET sides = (SELECT json_group_array(key) FROM json_each(side_seconds));
     """,
+    # Issue 20: a note on a session, written from the web page through the daemon (notes.py).
+    """
+    CREATE TABLE notes (
+        session INTEGER PRIMARY KEY REFERENCES sessions (id),
+        written REAL NOT NULL,
+        effort INTEGER NOT NULL CHECK (effort BETWEEN 0 AND 10),
+        pain INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
+        pain_where TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 

@@ -2,6 +2,7 @@
 # Install routine-player as a system service on Raspberry Pi OS (bookworm). Run as root from the
 # repository: `sudo make install`. Never overwrites a config, routine or history that is there.
 # DESTDIR installs into another root; NO_SYSTEM=1 skips apt, users and systemctl (for tests).
+# WEB=1 also installs the phone page, routine-player-web.service (docs/web.md); off by default.
 set -eu
 cd "$(dirname "$0")/.."
 DESTDIR=${DESTDIR:-}
@@ -23,6 +24,12 @@ if [ -z "${NO_SYSTEM:-}" ]; then
 	id routine-player >/dev/null 2>&1 || useradd --system --user-group --no-create-home \
 		--home-dir /var/lib/routine-player --shell /usr/sbin/nologin routine-player
 	usermod -a -G gpio,audio routine-player
+	if [ -n "${WEB:-}" ]; then
+		say "user routine-player-web in the routine-player group (the control socket, the history)"
+		id routine-player-web >/dev/null 2>&1 || useradd --system --user-group --no-create-home \
+			--home-dir /var/lib/routine-player-web --shell /usr/sbin/nologin routine-player-web
+		usermod -a -G routine-player routine-player-web
+	fi
 fi
 
 # PIPER=1 (sudo make install PIPER=1): also the optional Piper neural voice (docs/voices.md).
@@ -33,6 +40,10 @@ if [ -n "${PIPER:-}" ]; then
 	else
 		say "Piper runs on 64-bit systems only and this Python is 32-bit: installing eSpeak NG only"
 	fi
+fi
+# WEB=1: also the phone page's libraries (the [web] extra), beside any other.
+if [ -n "${WEB:-}" ]; then
+	[ "$package" = . ] && package=".[web]" || package="${package%]},web]"
 fi
 
 say "program in $PREFIX${PIPER:+ (with Piper)}"
@@ -60,16 +71,24 @@ else
 fi
 install -d -m 0755 "$DESTDIR/etc/systemd/system"
 install -m 0644 systemd/routine-player.service "$DESTDIR/etc/systemd/system/routine-player.service"
+units=routine-player
+if [ -n "${WEB:-}" ]; then
+	install -m 0644 systemd/routine-player-web.service "$DESTDIR/etc/systemd/system/routine-player-web.service"
+	units="$units routine-player-web"
+fi
 
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	say "service enabled and started"
 	systemctl daemon-reload
-	systemctl enable routine-player
-	systemctl restart routine-player
+	systemctl enable $units
+	systemctl restart $units
 elif [ -z "${NO_SYSTEM:-}" ] && command -v systemctl >/dev/null; then
 	# A chroot, such as an SD card image being built: enabled, it starts at the next boot.
 	say "systemd is not running here: enabled for the next boot"
-	systemctl enable routine-player
+	systemctl enable $units
 else
-	say "systemd is not running here: start it later with systemctl enable --now routine-player"
+	say "systemd is not running here: start it later with systemctl enable --now $units"
+fi
+if [ -n "${WEB:-}" ]; then
+	say "the phone page: pair a phone with: sudo routine-player web pair (docs/web.md)"
 fi

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Remove routine-player's program and service. Keeps the person's config, routines and history
-# (/etc/routine-player, /var/lib/routine-player) and the user that owns them.
+# (/etc/routine-player, /var/lib/routine-player), the web page's paired phones
+# (/var/lib/routine-player-web), and the users that own them.
 set -eu
 DESTDIR=${DESTDIR:-}
 PREFIX=${PREFIX:-/opt/routine-player}
@@ -8,9 +9,11 @@ BINDIR=${BINDIR:-/usr/local/bin}
 say() { printf 'routine-player uninstall: %s\n' "$*"; }
 
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
+	systemctl disable --now routine-player-web 2>/dev/null || true
 	systemctl disable --now routine-player 2>/dev/null || true
 fi
-rm -f "$DESTDIR/etc/systemd/system/routine-player.service"
+rm -f "$DESTDIR/etc/systemd/system/routine-player.service" \
+	"$DESTDIR/etc/systemd/system/routine-player-web.service"
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
 fi

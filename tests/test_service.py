@@ -78,8 +78,8 @@ def test_service_shipped_config_is_valid_and_names_a_shipped_routine():
     assert settings.player.routine in {e.id for e in library.entries(settings)}
 
 
-def run_script(name: str, dest: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DESTDIR": str(dest), "NO_SYSTEM": "1", "PYTHON": sys.executable}
+def run_script(name: str, dest: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DESTDIR": str(dest), "NO_SYSTEM": "1", "PYTHON": sys.executable, **extra}
     return subprocess.run(
         ["sh", str(ROOT / "systemd" / name)],
         env=env,
@@ -98,9 +98,11 @@ def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
     history = dest / "var" / "lib" / "routine-player" / "history.sqlite3"
     history.parent.mkdir(parents=True)
     history.write_bytes(b"the person's history")
-    installed = run_script("install.sh", dest)
+    installed = run_script("install.sh", dest, WEB="1")  # with the web page (issue 20)
     assert installed.returncode == 0, installed.stderr
     assert "kept the config that is there" in installed.stdout
+    web = dest / "etc/systemd/system/routine-player-web.service"
+    assert web.read_bytes() == (ROOT / "systemd/routine-player-web.service").read_bytes()
     assert (mine / "config.toml").read_text() == "[voice]\nrate = 140\n"
     assert (dest / "etc/systemd/system/routine-player.service").read_bytes() == UNIT.read_bytes()
     command = dest / "opt/routine-player/venv/bin/routine-player"
@@ -108,12 +110,17 @@ def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
     assert "upper-glutes-foam-roller" in listed.stdout
     on_path = dest / "usr/local/bin/routine-player"  # a link to where the command will be
     assert os.readlink(on_path) == "/opt/routine-player/venv/bin/routine-player"
+    python = dest / "opt/routine-player/venv/bin/python"
+    assert (
+        subprocess.run([str(python), "-c", "import bottle, waitress"], check=False).returncode == 0
+    )
     (mine / "routines" / "mine.toml").write_text('title = "Mine"\n[[step]]\nsay = "Hi."\n')
 
     removed = run_script("uninstall.sh", dest)
     assert removed.returncode == 0, removed.stderr
     assert not (dest / "opt/routine-player").exists()
     assert not (dest / "etc/systemd/system/routine-player.service").exists()
+    assert not web.exists()
     assert (mine / "config.toml").read_text() == "[voice]\nrate = 140\n"
     assert (mine / "routines" / "mine.toml").exists()
     assert history.read_bytes() == b"the person's history"
@@ -127,6 +134,7 @@ def test_service_install_writes_the_config_and_keeps_a_command_it_did_not_make(t
     theirs.write_text("#!/bin/sh\necho mine\n")
     installed = run_script("install.sh", dest)
     assert installed.returncode == 0
+    assert not (dest / "etc/systemd/system/routine-player-web.service").exists()  # off by default
     assert "kept /usr/local/bin/routine-player, which is not ours" in installed.stdout
     written = dest / "etc/routine-player/config.toml"
     assert written.read_bytes() == (ROOT / "systemd" / "config.toml").read_bytes()

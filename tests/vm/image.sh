@@ -16,7 +16,7 @@ version=$(${PIP:-python3 -m pip} --version | sed -n 's/.*(python \([0-9.]*\))$/\
 if [ "$(cat "$cache/wheels/.key" 2>/dev/null)" != "$key" ]; then
 	say "wheelhouse for the project's dependencies"
 	rm -rf "$cache/wheels"
-	${PIP:-python3 -m pip} wheel -q -w "$cache/wheels" "$project" lgpio setuptools wheel >"$cache/wheels.log" 2>&1 \
+	${PIP:-python3 -m pip} wheel -q -w "$cache/wheels" "$project[web]" lgpio setuptools wheel >"$cache/wheels.log" 2>&1 \
 		|| { tail -n 20 "$cache/wheels.log"; exit 1; }
 	rm -f "$cache/wheels"/routine_player-*.whl
 	echo "$key" >"$cache/wheels/.key"
@@ -31,8 +31,8 @@ git -C "$project" ls-files -z --cached --others --exclude-standard \
 	| tar -C "$stage/root/routine-player" -xf -
 cp -a "$cache/wheels" "$stage/root/wheels"
 
-say "make install, as a person does on a Pi"
-in_root "$stage" make -C /root/routine-player install WHEELS=/root/wheels >"$cache/install.log" 2>&1 \
+say "make install WEB=1, as a person does on a Pi (with the phone page)"
+in_root "$stage" make -C /root/routine-player install WEB=1 WHEELS=/root/wheels >"$cache/install.log" 2>&1 \
 	|| { tail -n 20 "$cache/install.log"; exit 1; }
 say "every routine's speech, rendered into the service's cache, as after a first start"
 install -d -o "$(chroot "$stage" id -u routine-player)" -g "$(chroot "$stage" id -g routine-player)" \

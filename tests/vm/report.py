@@ -15,6 +15,8 @@ FIGURES = {
     "daemon_alsa_buffer_size": ("the daemon's ALSA buffer, as granted", " frames"),
     "daemon_alsa_rate": ("the daemon's ALSA rate", " Hz"),
     "watchdog_restart_s": ("hung loop to restarted service", " s"),
+    "web_exposure": ("systemd-analyze security exposure of the web unit", ""),
+    "web_rss_mb": ("the web service's resident memory", " MB"),
     "load_underruns": ("underruns logged during check 3 (machine busy)", ""),
     "forced_underruns": ("underruns logged for a stall forced on purpose", ""),
 }

@@ -20,10 +20,14 @@ import sys
 import threading
 import time
 import tomllib
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 UNIT = "routine-player"
+WEB_UNIT = "routine-player-web"
+WEB = "http://127.0.0.1:8080"  # the test machine has no LAN: the page listens on loopback
 VENV_BIN = Path("/opt/routine-player/venv/bin")
 CONFIG = Path("/etc/routine-player/config.toml")
 SOCKET = Path("/run/routine-player/control.sock")
@@ -275,9 +279,9 @@ def control(command: str) -> dict:
         return json.loads(sock.makefile().readline())
 
 
-def unit(*properties: str) -> dict[str, str]:
+def unit(*properties: str, name: str = UNIT) -> dict[str, str]:
     """systemctl's view of the service: the properties asked for, by name."""
-    out = run("systemctl", "show", UNIT, *(f"--property={p}" for p in properties))
+    out = run("systemctl", "show", name, *(f"--property={p}" for p in properties))
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
@@ -369,8 +373,9 @@ def forced_underruns(rec: Recording, line: Line) -> int:
 
 
 class Checks:
-    """The checks in order: issue 9's seven, a real unplug for issue 8, and a routine rendered
-    by the service under its sandbox. Each adds a row, and some add figures."""
+    """The checks in order: issue 9's seven, a real unplug for issue 8, a routine rendered
+    by the service under its sandbox, and the web page under its own (issue 20). Each adds a
+    row, and some add figures."""
 
     def __init__(self, results: Path) -> None:
         self.results = results
@@ -609,6 +614,38 @@ class Checks:
             f"after reload: {'ready' if rendered else 'not ready'}; speech files {before}→{after}",
         )
 
+    def web_page_served(self) -> None:
+        """Issue 20: the web unit runs under its own sandbox (exposure at most 2.0), serves its
+        pairing page, pairs with the code `web pair` prints, and then shows the routines, the
+        player's state (the control socket) and the week (the history, read-only)."""
+        up = wait_for(lambda: unit("ActiveState", name=WEB_UNIT)["ActiveState"] == "active", 120)
+        report = run("systemd-analyze", "security", "--no-pager", WEB_UNIT)
+        found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", report)
+        score = self.figures["web_exposure"] = float(found[1]) if found else 99.0
+        pid = unit("MainPID", name=WEB_UNIT)["MainPID"]
+        status = Path(f"/proc/{pid}/status").read_text() if pid != "0" else ""
+        rss = re.search(r"VmRSS:\s+(\d+) kB", status)
+        self.figures["web_rss_mb"] = int(rss[1]) / 1024 if rss else 0.0
+        phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = phone.open(WEB + "/pair", timeout=30).read().decode()
+        nonce = re.search(r'name="nonce" value="([^"]+)"', page)[1]
+        said = run(str(VENV_BIN / "routine-player"), "--config", str(CONFIG), "web", "pair")
+        code = re.search(r"Pairing code: (\d+)", said)[1]
+        form = urllib.parse.urlencode({"nonce": nonce, "code": code}).encode()
+        routines = phone.open(WEB + "/pair", data=form, timeout=30).read().decode()
+        week = phone.open(WEB + "/history", timeout=30).read().decode()
+        seen = {
+            "routines": "Upper glutes with a foam roller" in routines,
+            "the player": "does not answer" not in routines,
+            "the history": "stopped at step" in week,
+        }
+        self.row(
+            "12. the web page is served under its sandbox",
+            up and score <= 2.0 and all(seen.values()),
+            f"{unit('ActiveState', name=WEB_UNIT)['ActiveState']}; exposure {score}; "
+            f"paired and saw {seen}",
+        )
+
     def person_reaches_the_service(self) -> None:
         """Issue 14: the command is on the PATH, and a person in the service's group reaches
         the service with no --config (status, and history read from its database while it
@@ -723,6 +760,7 @@ def main(results: Path) -> int:
         checks.restarts_answer_a_press,
         checks.new_routine_rendered,
         checks.person_reaches_the_service,
+        checks.web_page_served,
         checks.stop_and_uninstall,
     ]
     if (Path(__file__).parent / "grid.py").is_file():  # make vm-grid: ready, then the grid

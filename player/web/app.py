@@ -1,0 +1,356 @@
+"""The pages and endpoints of the web service, on Bottle (docs/web.md says why Bottle and
+Waitress). Every page but pairing needs a paired device's cookie; every action also needs the
+device's CSRF token and a same-origin request; actions are rate limited, except stop."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import bottle
+
+from player import config, notes
+from player.web import live
+from player.web.catalogue import Catalogue
+from player.web.chart import minutes_chart
+from player.web.devices import TOKEN_DAYS, Device, Devices
+from player.web.pairing import Codes, Window
+from player.web.records import Records, by_day, stamp, to_csv, to_json, week_of
+
+COOKIE, PAIR_COOKIE = "rp_device", "rp_pair"
+STREAMS = 4  # open live pages at once; each holds one of the server's threads
+ACTIONS, ACTION_SECONDS = 30, 10.0  # actions in any 10 s, all devices together; stop is exempt
+MAX_BODY = 16384  # bytes in a form: a note is at most a few thousand
+VIEWS = str(resources.files("player.web") / "views")
+STATIC = str(resources.files("player.web") / "static")
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # "no-referrer" makes Chromium send Origin: null
+    "Cache-Control": "no-store",
+}
+request, response = bottle.request, bottle.response
+bottle.BaseRequest.MEMFILE_MAX = MAX_BODY
+
+
+def answered(reply: dict, saying: str, back: str = "/now") -> dict:
+    """The player's reply if it did what was asked; otherwise one line: 503 when it could
+    not be reached, 409 when it answered no (a routine or side it refuses, a busy start)."""
+    if not reply.get("ok"):
+        status = 503 if reply.get("unreachable") else 409
+        raise WebError(status, f"{saying}: {reply.get('error')}", back)
+    return reply
+
+
+class WebError(Exception):
+    """A request answered with one clear line and a status code."""
+
+    def __init__(self, status: int, message: str, back: str = "/") -> None:
+        super().__init__(message)
+        self.status, self.message, self.back = status, message, back
+
+
+def paired(handler: Callable) -> Callable:
+    """A page for paired devices; others are sent to pairing (or refused, if not a page)."""
+
+    @functools.wraps(handler)
+    def wrapped(self: Web, *args: Any, **kwargs: Any) -> Any:
+        device = self.devices.find(request.get_cookie(COOKIE))
+        if device is None:
+            if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
+                bottle.redirect("/pair", 303)
+            raise WebError(401, "This device is not paired, or no longer: pair it again.", "/pair")
+        return handler(self, device, *args, **kwargs)
+
+    return wrapped
+
+
+def action(handler: Callable) -> Callable:
+    """A POST from a paired device's own page: CSRF token, same origin, within the rate."""
+
+    @paired
+    @functools.wraps(handler)
+    def wrapped(self: Web, device: Device, *args: Any, **kwargs: Any) -> Any:
+        same_origin(request)
+        given = request.forms.get("csrf") or ""
+        if not hmac.compare_digest(given.encode(), device.csrf.encode()):
+            raise WebError(403, "This form has expired: open the page again and retry.")
+        if kwargs.get("command") != "stop" and not self.actions.allow(time.monotonic()):
+            raise WebError(429, "Too many requests at once: wait a few seconds and retry.")
+        return handler(self, device, *args, **kwargs)
+
+    return wrapped
+
+
+def same_origin(req: bottle.BaseRequest) -> None:
+    """Refuse a request another site's page made (Origin or Fetch Metadata say so)."""
+    origin, host = req.headers.get("Origin"), req.headers.get("Host", "")
+    if origin and origin.split("://", 1)[-1] != host:
+        raise WebError(403, "Refused: the request came from another site.")
+    if req.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise WebError(403, "Refused: the request came from another site.")
+
+
+def form_text(name: str, limit: int) -> str:
+    """A form field as text, refused when longer than `limit` characters."""
+    value = request.forms.getunicode(name, default="") or ""
+    if len(value) > limit:
+        raise WebError(400, f"{name.capitalize()} is too long: at most {limit} characters.")
+    return value
+
+
+def form_score(name: str) -> int:
+    """A form field scored from 0 to 10."""
+    value = request.forms.getunicode(name, default="") or ""
+    if not value.isdecimal() or not 0 <= int(value) <= 10:
+        raise WebError(400, f"{name.capitalize()} must be a whole number from 0 to 10.")
+    return int(value)
+
+
+class Web:
+    """The web service's application: its routes over the player's socket and history."""
+
+    def __init__(self, settings: config.Config, state: Path) -> None:
+        self.settings = settings
+        self.devices = Devices(state)
+        self.codes = Codes()
+        self.records = Records(settings.paths.state)
+        self.catalogue = Catalogue(settings)
+        self.streams = threading.BoundedSemaphore(STREAMS)
+        self.actions = Window(ACTIONS, ACTION_SECONDS)
+        self.app = bottle.Bottle()
+        self.app.add_hook("after_request", lambda: response.headers.update(HEADERS))
+        for method, path, handler in (
+            ("GET", "/pair", self.pair_page),
+            ("POST", "/pair", self.pair),
+            ("GET", "/", self.routines),
+            ("POST", "/start", self.start),
+            ("GET", "/now", self.now),
+            ("POST", "/control/<command>", self.control),
+            ("GET", "/events", self.events),
+            ("GET", "/history", self.history),
+            ("GET", "/note/<session:int>", self.note_page),
+            ("POST", "/note/<session:int>", self.note),
+            ("GET", "/export.<kind>", self.export),
+            ("GET", "/static/<name>", self.static),
+        ):
+            self.app.route(path, method, self._answered(handler))
+        self.app.error_handler.update({code: self._error for code in (400, 404, 405, 413, 500)})
+
+    def _answered(self, handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        def answer(*args: Any, **kwargs: Any) -> Any:
+            try:
+                if request.content_length > MAX_BODY:
+                    raise WebError(413, "That request is too large.")
+                return handler(*args, **kwargs)
+            except WebError as refusal:
+                return self._refuse(refusal)
+
+        return answer
+
+    def _refuse(self, refusal: WebError) -> str:
+        response.status = refusal.status
+        if refusal.status == 429:
+            response.set_header("Retry-After", "10")
+        return self.page("problem", message=refusal.message, back=refusal.back, title="Problem")
+
+    def _error(self, error: bottle.HTTPError) -> str:
+        response.headers.update(HEADERS)
+        messages = {
+            404: "There is no such page.",
+            405: "That is not how this page is used.",
+            413: "That request is too large.",
+            500: "Something went wrong here.",
+        }
+        message = messages.get(error.status_code, "That request is not valid.")
+        return self.page("problem", message=message, back="/", title="Problem")
+
+    def page(self, name: str, device: Device | None = None, **values: Any) -> str:
+        """A page from views/, with the device's CSRF token for its forms and the player's state
+        (the stop bar shows unless the player is idle)."""
+        if device is not None and "state" not in values:
+            values["state"] = live.view(self._ask({"command": "status"}))["state"]
+        return bottle.template(
+            name, template_lookup=[VIEWS], csrf=device.csrf if device else "", **values
+        )
+
+    # Pairing -----------------------------------------------------------------------------
+
+    def pair_page(self) -> str:
+        nonce = secrets.token_urlsafe(16)
+        response.set_cookie(PAIR_COOKIE, nonce, httponly=True, samesite="strict", path="/pair")
+        return self.page("pair", title="Pair this phone", nonce=nonce, message="")
+
+    def pair(self) -> str:
+        same_origin(request)
+        nonce = request.get_cookie(PAIR_COOKIE) or ""
+        given = request.forms.get("nonce") or ""
+        if not nonce or not hmac.compare_digest(given.encode(), nonce.encode()):
+            raise WebError(403, "This form has expired: open the page again and retry.", "/pair")
+        verdict = self.codes.redeem(form_text("code", 20), time.monotonic())
+        if verdict == "limited":
+            wait = self.codes.retry_after(time.monotonic())
+            response.set_header("Retry-After", str(int(wait) + 1))
+            raise WebError(429, f"Too many tries: wait {int(wait) + 1} s and retry.", "/pair")
+        if verdict != "ok":
+            said = {"wrong": "That code is not right.", "expired": "That code has expired."}
+            raise WebError(
+                403, said[verdict] + " Run `routine-player web pair` for a new one.", "/pair"
+            )
+        response.set_cookie(
+            COOKIE,
+            self.devices.add(),
+            httponly=True,
+            samesite="strict",
+            path="/",
+            max_age=TOKEN_DAYS * 86400,
+        )
+        response.delete_cookie(PAIR_COOKIE, path="/pair")
+        bottle.redirect("/", 303)
+        return ""
+
+    # The player --------------------------------------------------------------------------
+
+    def _ask(self, payload: dict) -> dict:
+        return live.ask(self.settings.paths.control_socket, payload)
+
+    @paired
+    def routines(self, device: Device) -> str:
+        status = live.view(self._ask({"command": "status"}))
+        return self.page(
+            "routines",
+            device,
+            title="Routines",
+            choices=self.catalogue.choices(),
+            status=status,
+            state=status["state"],
+        )
+
+    @action
+    def start(self, device: Device) -> str:
+        rid = form_text("routine", 200)
+        choice = self.catalogue.choices().get(rid)
+        if choice is None:
+            raise WebError(404, f'There is no routine called "{rid}".')
+        side = form_text("side", 20)
+        if side and (len(choice.sides) < 2 or side not in choice.sides):
+            raise WebError(400, f'"{choice.title}" has no side called "{side}".')
+        payload = {"command": "start", "routine": rid, **({"side": side} if side else {})}
+        reply = answered(self._ask(payload), "The player said", "/")
+        if not reply.get("changed"):
+            raise WebError(409, f"Nothing started: the player is {reply['state']}.", "/now")
+        bottle.redirect("/now", 303)
+        return ""
+
+    @paired
+    def now(self, device: Device) -> str:
+        shown = live.view(self._ask({"command": "status"}))
+        return self.page(
+            "now",
+            device,
+            title="Now",
+            view=shown,
+            state=shown["state"],
+            latest=self.records.latest(),
+        )
+
+    @action
+    def control(self, device: Device, command: str) -> str:
+        if command not in ("pause", "resume", "stop"):
+            raise WebError(404, "There is no such command.")
+        answered(self._ask({"command": command}), "The player said")
+        bottle.redirect("/now", 303)
+        return ""
+
+    @paired
+    def events(self, device: Device) -> Any:
+        if not self.streams.acquire(blocking=False):
+            raise WebError(503, "Too many live pages are open.")
+        response.content_type = "text/event-stream"
+        response.set_header("X-Accel-Buffering", "no")
+
+        def events() -> Any:
+            try:
+                yield from live.stream(lambda: self._ask({"command": "status"}))
+            finally:
+                self.streams.release()
+
+        return events()
+
+    # History and notes -------------------------------------------------------------------
+
+    @paired
+    def history(self, device: Device) -> str:
+        week = request.query.get("week", "0")
+        if not week.isdecimal() or int(week) > 520:
+            raise WebError(400, "That week is not one this page knows.", "/history")
+        days = week_of(int(week))
+        sessions = self.records.between(stamp(days[0]), stamp(days[-1] + datetime.timedelta(1)))
+        daily = by_day(sessions, days)
+        minutes = [(d.strftime("%a"), sum(s.played_seconds for s in daily[d]) / 60) for d in days]
+        return self.page(
+            "history",
+            device,
+            title="History",
+            days=daily,
+            week=int(week),
+            chart=minutes_chart(minutes),
+            total=sum(m for _, m in minutes),
+            clock=live.clock,
+            hour=lambda t: time.strftime("%H:%M", time.localtime(t)),
+        )
+
+    def _session(self, session: int) -> Any:
+        found = self.records.one(session)
+        if found is None:
+            raise WebError(404, f"There is no session {session} in the history.", "/history")
+        return found
+
+    @paired
+    def note_page(self, device: Device, session: int) -> str:
+        found = self._session(session)
+        return self.page(
+            "note", device, title="Note", session=found, limits=notes, clock=live.clock
+        )
+
+    @action
+    def note(self, device: Device, session: int) -> str:
+        self._session(session)
+        note = {
+            "session": session,
+            "effort": form_score("effort"),
+            "pain": form_score("pain"),
+            "where": form_text("where", notes.MAX_WHERE),
+            "text": form_text("text", notes.MAX_TEXT),
+        }
+        back = f"/note/{session}"
+        try:
+            notes.check(note)
+        except ValueError as error:
+            raise WebError(400, f"The note was not saved: {error}.", back) from None
+        answered(self._ask({"command": "note", "note": note}), "The note was not saved", back)
+        bottle.redirect(f"/history#session-{session}", 303)
+        return ""
+
+    @paired
+    def export(self, device: Device, kind: str) -> str:
+        if kind not in ("csv", "json"):
+            raise WebError(404, "Exports are .csv or .json.", "/history")
+        every = self.records.every()
+        response.content_type = {"csv": "text/csv", "json": "application/json"}[kind]
+        name = f"routine-player-{datetime.date.today().isoformat()}.{kind}"
+        response.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        return to_csv(every) if kind == "csv" else to_json(every)
+
+    def static(self, name: str) -> Any:
+        return bottle.static_file(name, root=STATIC)

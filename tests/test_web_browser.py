@@ -1,0 +1,122 @@
+"""The web page in a real browser: Debian's Chromium driven by Playwright, against the real web
+service and a real daemon on mock pins and SDL's disk driver. Pair, pick a routine, start, see
+the step change live, stop, write a note, see it in the history, export; start and stop again
+with JavaScript off. With WEB_SCREENSHOTS=docs/web (`make web-screenshots`) the phone-sized
+screenshots land there."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from player.core.events import State
+
+from .daemonkit import Running
+from .webkit import WebService, free_port, wait_until, with_web
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def browser():
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make deps (as root) installs it"
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a fresh profile (user-data-dir) of its own.
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def test_web_in_a_browser_pair_start_live_stop_note_history_export(pins, setup, browser, tmp_path):
+    port = free_port()
+    config = with_web(setup, port)
+    shots = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{port}"
+    with Running(config) as run, WebService(config) as web:
+        context = browser.new_context(**PHONE, accept_downloads=True)
+        page = context.new_page()
+        pair_start_and_follow(page, base, web.code(), shots)
+        page.click("button.stop")
+        wait_until(lambda: run.session.state is State.IDLE)
+        expect(page.locator("body")).to_have_attribute("data-state", "idle")
+        note_and_export(page, base, shots)
+
+        plain = browser.new_context(**PHONE, java_script_enabled=False)
+        plain.add_cookies(context.cookies())
+        page = plain.new_page()
+        page.goto(base + "/")
+        page.locator("form.routine", has_text="Daemon test").get_by_role(
+            "button", name="Start"
+        ).click()
+        wait_until(lambda: run.session.state is State.PLAYING)
+        assert page.text_content("#headline") == "Daemon test"
+        page.click("button.stop")
+        wait_until(lambda: run.session.state is State.IDLE)
+
+
+def pair_start_and_follow(page, base: str, code: str, shots: Path) -> None:
+    """Pair, start the short routine, and watch its step change on the open page."""
+    page.goto(base + "/")
+    assert page.url == base + "/pair"
+    page.screenshot(path=shots / "pair.png")
+    page.fill("#code", code)
+    page.get_by_role("button", name="Pair").click()
+    page.wait_for_load_state()
+    assert page.url == base + "/", page.content()
+    page.screenshot(path=shots / "routines.png")
+    page.locator("form.routine", has_text="Daemon test").get_by_role("button", name="Start").click()
+    assert page.url == base + "/now"
+    loads = []
+    page.on("framenavigated", lambda frame: loads.append(frame.url))
+    expect(page.locator("#step")).to_have_text("Step 1 of 2", timeout=30000)  # after the intro
+    expect(page.locator("#step")).to_have_text("Step 2 of 2", timeout=30000)
+    expect(page.locator("#side")).to_have_text("Left side")
+    expect(page.locator("#hold")).to_have_text(re.compile(r"0:0[1-3]"))
+    assert loads == []  # it all changed live, with no reload
+    page.screenshot(path=shots / "now.png")
+
+
+def note_and_export(page, base: str, shots: Path) -> None:
+    """A note on the session just stopped, seen in the history and in both exports."""
+    page.click("text=Add a note")
+    page.fill("#effort", "6")
+    page.fill("#pain", "2")
+    page.fill("#where", "left hip")
+    page.fill("#text", "Tight at first, easier after.")
+    page.screenshot(path=shots / "note.png")
+    page.get_by_role("button", name="Save the note").click()
+    assert page.url.startswith(base + "/history")
+    noted = page.text_content("article.session")
+    assert "Effort 6, pain 2 (left hip): Tight at first, easier after." in noted
+    page.goto(base + "/history")
+    page.screenshot(path=shots / "history.png")
+    with page.expect_download() as download:
+        page.click("text=CSV")
+    (row,) = csv.DictReader(io.StringIO(Path(download.value.path()).read_text()))
+    assert (row["title"], row["effort"], row["note"]) == (
+        "Daemon test",
+        "6",
+        "Tight at first, easier after.",
+    )
+    with page.expect_download() as download:
+        page.click("text=JSON")
+    (session,) = json.loads(Path(download.value.path()).read_text())["sessions"]
+    assert session["ending"] == "stopped" and session["note"]["pain"] == 2
