@@ -188,7 +188,7 @@ def test_silence_is_safe_from_any_thread_any_number_of_times(disk_audio, write, 
 
 
 def test_volume_and_wake_lead_in(disk_audio, write, settings):
-    quiet = replace(settings, audio=replace(settings.audio, volume=0.25, wake_ms=300))
+    quiet = replace(settings, audio=replace(settings.audio, volume=25, wake_ms=300))
     mixer = Mixer(quiet.audio)
     prepared = ready('title = "Volume."\n[[step]]\nsay = "x"\n', write, quiet, mixer)
     tl = prepared.timeline
