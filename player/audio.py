@@ -20,7 +20,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # imported after PYGAME_HIDE_SUPPORT_PROMPT is set
 
-from player import chimes, loudness
+from player import chimes, loudness, pcm
 from player.config import AudioConfig
 from player.core.errors import AudioError, Problem
 from player.core.sounds import WAKE, Chime, Sound, Speech
@@ -178,24 +178,32 @@ class Mixer:
 
 def raw_sounds(prepared: Prepared, mixer: Mixer) -> dict[Sound, bytes]:
     """Every sound a session of this routine may play, in the mixer's format, cut or padded
-    to the frames its timeline planned."""
+    to the frames its timeline planned. Needs no open device unless a sound must be resampled
+    (player/pcm.py); then an AudioError if the device cannot open."""
     out = {}
     for sound, length in _needed(prepared.timeline).items():
-        # pygame converts only while the mixer is open. One sound at a time holds the lock,
-        # so a sound due to play never waits for a whole routine's conversion.
-        with mixer.opened():
-            raw = _raw(sound, length, prepared.files, mixer)
+        raw = _direct(sound, length, prepared.files, mixer)
+        if raw is None:
+            # pygame converts only while the mixer is open. One sound at a time holds the
+            # lock, so a sound due to play never waits for a whole routine's conversion.
+            with mixer.opened():
+                raw = _converted(sound, prepared.files)
         out[sound] = _fit(raw, length * mixer.frame_bytes)
     return out
 
 
-def _raw(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes:
-    """One sound in the mixer's format, before it is cut to length."""
-    if isinstance(sound, Speech):
-        return pygame.mixer.Sound(str(files[sound.text])).get_raw()
-    if sound.name == WAKE:
+def _direct(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes | None:
+    """One sound in the mixer's format read without pygame, or None if it needs converting."""
+    if isinstance(sound, Chime) and sound.name == WAKE:
         return hum(length, mixer.rate, mixer.channels)
-    return pygame.mixer.Sound(str(chimes.shipped(sound.name))).get_raw()
+    path = files[sound.text] if isinstance(sound, Speech) else chimes.shipped(sound.name)
+    return pcm.read(path, mixer.rate, mixer.channels)
+
+
+def _converted(sound: Sound, files: Mapping[str, Path]) -> bytes:
+    """One sound converted by pygame to the open mixer's format."""
+    path = files[sound.text] if isinstance(sound, Speech) else chimes.shipped(sound.name)
+    return pygame.mixer.Sound(str(path)).get_raw()
 
 
 def _needed(plan: Timeline) -> dict[Sound, int]:
