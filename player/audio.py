@@ -180,16 +180,21 @@ def raw_sounds(prepared: Prepared, mixer: Mixer) -> dict[Sound, bytes]:
     """Every sound a session of this routine may play, in the mixer's format, cut or padded
     to the frames its timeline planned. Needs no open device unless a sound must be resampled
     (player/pcm.py); then an AudioError if the device cannot open."""
-    out = {}
-    for sound, length in _needed(prepared.timeline).items():
-        raw = _direct(sound, length, prepared.files, mixer)
-        if raw is None:
-            # pygame converts only while the mixer is open. One sound at a time holds the
-            # lock, so a sound due to play never waits for a whole routine's conversion.
-            with mixer.opened():
-                raw = _converted(sound, prepared.files)
-        out[sound] = _fit(raw, length * mixer.frame_bytes)
-    return out
+    return {
+        sound: _fit(sound_bytes(sound, length, prepared.files, mixer), length * mixer.frame_bytes)
+        for sound, length in _needed(prepared.timeline).items()
+    }
+
+
+def sound_bytes(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes:
+    """One sound in the mixer's format (`length` frames only matters to the wake hum)."""
+    raw = _direct(sound, length, files, mixer)
+    if raw is None:
+        # pygame converts only while the mixer is open. One sound at a time holds the lock,
+        # so a sound due to play never waits for a whole routine's conversion.
+        with mixer.opened():
+            raw = _converted(sound, files)
+    return raw
 
 
 def _direct(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes | None:
