@@ -2,6 +2,7 @@
 # Install routine-player as a system service on Raspberry Pi OS (bookworm). Run as root from the
 # repository: `sudo make install`. Never overwrites a config, routine or history that is there.
 # DESTDIR installs into another root; NO_SYSTEM=1 skips apt, users and systemctl (for tests).
+# BLUETOOTH=1 adds BlueZ and BlueALSA for a Bluetooth speaker (docs/raspberry-pi.md).
 set -eu
 cd "$(dirname "$0")/.."
 DESTDIR=${DESTDIR:-}
@@ -16,6 +17,10 @@ if [ -z "${NO_SYSTEM:-}" ]; then
 	# procps: /bin/kill, which `systemctl reload` runs (ExecReload); a minimal Debian lacks it
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng libasound2 python3-venv procps
 	apt-get install -y -q python3-lgpio 2>/dev/null || say "python3-lgpio not packaged here: lgpio comes from PyPI"
+	if [ -n "${BLUETOOTH:-}" ]; then
+		say "Bluetooth: BlueZ and BlueALSA (a system service has no PipeWire to reach a speaker)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q bluez bluez-alsa-utils libasound2-plugin-bluez
+	fi
 	say "user routine-player in the gpio and audio groups"
 	getent group gpio >/dev/null || groupadd --system gpio
 	getent group audio >/dev/null || groupadd --system audio
@@ -40,16 +45,22 @@ else
 fi
 install -d -m 0755 "$DESTDIR/etc/systemd/system"
 install -m 0644 systemd/routine-player.service "$DESTDIR/etc/systemd/system/routine-player.service"
+if [ -n "${BLUETOOTH:-}" ]; then
+	install -D -m 0644 systemd/bluetooth.conf \
+		"$DESTDIR/etc/systemd/system/routine-player.service.d/bluetooth.conf"
+fi
 
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	say "service enabled and started"
 	systemctl daemon-reload
+	[ -z "${BLUETOOTH:-}" ] || systemctl enable --now bluetooth bluealsa || say "no Bluetooth adapter running yet"
 	systemctl enable routine-player
 	systemctl restart routine-player
 elif [ -z "${NO_SYSTEM:-}" ] && command -v systemctl >/dev/null; then
 	# A chroot, such as an SD card image being built: enabled, it starts at the next boot.
 	say "systemd is not running here: enabled for the next boot"
 	systemctl enable routine-player
+	[ -z "${BLUETOOTH:-}" ] || systemctl enable bluetooth bluealsa
 else
 	say "systemd is not running here: start it later with systemctl enable --now routine-player"
 fi

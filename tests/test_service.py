@@ -78,8 +78,9 @@ def test_service_shipped_config_is_valid_and_names_a_shipped_routine():
     assert settings.player.routine in {e.id for e in library.entries(settings)}
 
 
-def run_script(name: str, dest: Path) -> subprocess.CompletedProcess[str]:
+def run_script(name: str, dest: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DESTDIR": str(dest), "NO_SYSTEM": "1", "PYTHON": sys.executable}
+    env.update(extra)
     return subprocess.run(
         ["sh", str(ROOT / "systemd" / name)],
         env=env,
@@ -119,6 +120,22 @@ def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
 
 def test_service_install_writes_the_config_when_there_is_none(tmp_path):
     dest = tmp_path / "root"
-    assert run_script("install.sh", dest).returncode == 0
+    assert run_script("install.sh", dest, BLUETOOTH="1").returncode == 0
     written = dest / "etc/routine-player/config.toml"
     assert written.read_bytes() == (ROOT / "systemd" / "config.toml").read_bytes()
+    drop_in = dest / "etc/systemd/system/routine-player.service.d/bluetooth.conf"
+    assert drop_in.read_bytes() == (ROOT / "systemd" / "bluetooth.conf").read_bytes()
+    assert run_script("uninstall.sh", dest).returncode == 0
+    assert not drop_in.exists()
+
+
+def test_service_bluetooth_drop_in_only_orders_the_unit():
+    """BlueALSA is reached over the D-Bus system bus, a Unix socket the sandbox allows: the
+    drop-in may add ordering, never a [Service] line that loosens the sandbox."""
+    lines = [
+        n
+        for n in (ROOT / "systemd" / "bluetooth.conf").read_text().splitlines()
+        if n and not n.startswith("#")
+    ]
+    assert lines[0] == "[Unit]"
+    assert {n.split("=", 1)[0] for n in lines[1:]} == {"Wants", "After"}

@@ -15,6 +15,8 @@ FIGURES = {
     "daemon_alsa_buffer_size": ("the daemon's ALSA buffer, as granted", " frames"),
     "daemon_alsa_rate": ("the daemon's ALSA rate", " Hz"),
     "watchdog_restart_s": ("hung loop to restarted service", " s"),
+    "keep_awake_longest_silence_s": ("longest digital silence in a session, keep_alive on", " s"),
+    "keep_awake_lead_in_ms": ("the device's first sample to the first loud one", " ms"),
 }
 
 

@@ -33,6 +33,10 @@ RATE = 22050
 LOUD = 1000  # about -30 dBFS: speech and chimes are far above it, the loopback's silence is 0
 PERIOD = 256  # frames per read: the recording's time resolution
 CAPTURE, S16_LE, RW_INTERLEAVED = 1, 2, 3  # libasound's enums
+SLEEP_S = 5.0  # the sleepiest speakers sleep after this much digital silence (issue 18)
+WAKE_MS = 1000  # audio.wake_ms, the installed config's
+PLAYBACK_STATUS = Path("/proc/asound/Loopback/pcm0p/sub0/status")
+BT_DEVICE = b"bluealsa:DEV=00:11:22:33:44:55,PROFILE=a2dp"  # no such speaker: BlueALSA says so
 
 
 class Recording:
@@ -188,13 +192,74 @@ def playback_params() -> dict[str, int]:
     return {}
 
 
-def control(command: str) -> dict:
+def control(command: str, routine: str | None = None) -> dict:
     """One request on the daemon's control socket."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(10)
         sock.connect(str(SOCKET))
-        sock.sendall(json.dumps({"command": command}).encode() + b"\n")
+        asked = {"command": command} | ({"routine": routine} if routine else {})
+        sock.sendall(json.dumps(asked).encode() + b"\n")
         return json.loads(sock.makefile().readline())
+
+
+def zero_runs(samples: array.array, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, length) of each run of exact zeros (digital silence) between two indexes."""
+    runs, begun = [], None
+    for i in range(start, end):
+        if samples[i] == 0:
+            begun = i if begun is None else begun
+        elif begun is not None:
+            runs.append((begun, i - begun))
+            begun = None
+    return runs + ([(begun, end - begun)] if begun is not None else [])
+
+
+PROBE = """import ctypes, sys
+alsa = ctypes.CDLL("libasound.so.2")
+pcm = ctypes.c_void_p()
+status = alsa.snd_pcm_open(ctypes.byref(pcm), sys.argv[1].encode(), 0, 0)
+alsa.snd_strerror.restype = ctypes.c_char_p
+print("bt-probe: open", status, alsa.snd_strerror(status).decode(), flush=True)
+"""
+SANDBOX_ONLY = re.compile(
+    r"^(Type|NotifyAccess|Exec\w+|Restart\w*|Watchdog\w+|Timeout\w+|RuntimeDirectory\w*|"
+    r"WorkingDirectory|CacheDirectory|StateDirectory|ConfigurationDirectory|Environment)="
+)
+
+
+def probe_in_sandbox(name: str, drop: str = "") -> str:
+    """Open the Bluetooth PCM through libasound in a unit with the installed unit's own sandbox
+    lines (its [Service] less what starts and names the service, less `drop`); its output."""
+    unit_text = run("systemctl", "cat", UNIT)
+    lines = [
+        n for n in unit_text.splitlines() if re.match(r"^\w+=", n) and not SANDBOX_ONLY.match(n)
+    ]
+    lines = [n for n in lines if not (drop and n.startswith(drop))]
+    service = [
+        n
+        for n in lines
+        if n.split("=", 1)[0]
+        not in (
+            "Description",
+            "Documentation",
+            "After",
+            "Wants",
+            "Requires",
+            "WantedBy",
+            "BindReadOnlyPaths",
+        )
+    ]
+    script = Path("/run/vm-test/bt-probe.py")
+    script.write_text(PROBE)
+    Path(f"/run/systemd/system/{name}.service").write_text(
+        "[Service]\nType=oneshot\n"
+        + "\n".join(service)
+        + f"\nExecStart=/usr/bin/python3 {script} {BT_DEVICE.decode()}\n"
+    )
+    run("systemctl", "daemon-reload")
+    since = run("date", "+%Y-%m-%d %H:%M:%S").strip()
+    subprocess.run(["systemctl", "start", name], check=False, timeout=120)
+    return run("journalctl", "-u", name, "--since", since, "--no-pager", "-o", "cat")
 
 
 def unit(*properties: str) -> dict[str, str]:
@@ -419,6 +484,67 @@ class Checks:
             f"after reload: {'ready' if rendered else 'not ready'}; speech files {before}→{after}",
         )
 
+    def keep_awake(self) -> None:
+        """Issue 18: with keep_alive on (the installed default) a session never falls to
+        digital silence for longer than a sleepy speaker's sleep time, through a wait and a
+        hold; its first loud sample comes wake_ms after the device opens; a press silences the
+        hum too."""
+        rec = self.recording
+        assert rec is not None
+        released = wait_for(lambda: "closed" in PLAYBACK_STATUS.read_text(), 60, every=0.5)
+        asked = time.monotonic()
+        control("start", "vm-keep-awake")
+        waiting = wait_for(lambda: state() == "waiting", 90)
+        time.sleep(12.0)  # a wait longer than SLEEP_S
+        edge = self.line.press()
+        wait_for(lambda: state() == "idle", 120)
+        time.sleep(0.5)
+        start, edge_at = rec.index_at(asked), rec.index_at(edge)
+        with rec._lock:
+            samples = rec.samples[start:]
+        heard = [i for i, v in enumerate(samples) if v != 0]
+        loud = [i for i, v in enumerate(samples) if abs(v) > LOUD]
+        if not (heard and loud):
+            self.row("10. keep-awake through a wait and a hold", False, "no sound recorded")
+            return
+        runs = zero_runs(samples, heard[0], loud[-1])
+        press_runs = [n for s, n in runs if 0 <= start + s - edge_at < 0.3 * RATE]
+        longest = max((n for s, n in runs), default=0) / RATE
+        lead_in = (loud[0] - heard[0]) / RATE
+        self.figures["keep_awake_longest_silence_s"] = longest
+        self.figures["keep_awake_lead_in_ms"] = lead_in * 1000
+        ok = (
+            bool(waiting)
+            and longest <= SLEEP_S
+            and lead_in >= WAKE_MS / 1000 - PERIOD / RATE
+            and bool(press_runs)
+        )
+        self.row(
+            "10. keep-awake through a wait and a hold",
+            ok,
+            f"device let go first {bool(released)}; waited {bool(waiting)}; longest digital "
+            f"silence {longest:.2f} s (limit {SLEEP_S:.0f}); first loud sample {lead_in * 1000:.0f} "
+            f"ms after the first sample (wake_ms {WAKE_MS}); the press silenced the hum "
+            f"{bool(press_runs)}",
+        )
+
+    def bluetooth_sandbox(self) -> None:
+        """Issue 18: `make install BLUETOOTH=1` installed BlueALSA; under the unit's own
+        sandbox, BlueALSA's ALSA plugin loads and reaches the bluealsa daemon over D-Bus (it
+        answers that no such speaker is connected: this machine has no radio). Without the
+        audio group, BlueALSA's D-Bus policy refuses: the probe can tell the two apart."""
+        active = run("systemctl", "is-active", "bluealsa").strip()
+        inside = probe_in_sandbox("vm-bt-probe")
+        refused = probe_in_sandbox("vm-bt-probe-no-group", drop="SupplementaryGroups=")
+        reached = "PCM not found" in inside and "bt-probe: open" in inside
+        denied = "PCM not found" not in refused and "bt-probe: open" in refused
+        self.row(
+            "11. BlueALSA under the unit's sandbox",
+            active == "active" and reached and denied,
+            f"bluealsa {active}; in the sandbox: {_last_lines(inside)}; "
+            f"without the audio group: {_last_lines(refused)}",
+        )
+
     def stop_and_uninstall(self) -> None:
         started = time.monotonic()
         subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
@@ -469,6 +595,11 @@ class Checks:
         return "never" if moment is None else f"{(moment - edge) * 1000:.0f} ms"
 
 
+def _last_lines(text: str, count: int = 2) -> str:
+    """The last lines a probe logged, for a row's detail."""
+    return " / ".join(n.strip() for n in text.strip().splitlines()[-count:]) or "nothing"
+
+
 def main(results: Path) -> int:
     checks = Checks(results)
     steps = [
@@ -480,6 +611,8 @@ def main(results: Path) -> int:
         checks.watchdog_restarts,
         checks.card_unplugged,
         checks.new_routine_rendered,
+        checks.keep_awake,
+        checks.bluetooth_sandbox,
         checks.stop_and_uninstall,
     ]
     for step in steps:
