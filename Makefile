@@ -83,3 +83,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/timing.py
 	$(BIN)/python benchmarks/press_to_silence.py
 	$(BIN)/python benchmarks/daemon_resources.py
+	$(BIN)/python benchmarks/piper_voice.py

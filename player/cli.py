@@ -111,6 +111,13 @@ SUBCOMMANDS = (
         "player.daemon:run",
     ),
     Subcommand(
+        "voices",
+        "Say which voice speaks (eSpeak NG, or a Piper voice with its model and digest) and "
+        "check that it loads. docs/voices.md tells how to get a Piper voice.",
+        "routine-player voices --config /etc/routine-player/config.toml",
+        "player.voices:show",
+    ),
+    Subcommand(
         "history",
         "Show past sessions: when, which routine, how long on each side, and how each ended "
         "(completed, stopped, and where).",

@@ -7,6 +7,7 @@ form of design §4, so the daemon never starts half-configured.
 from __future__ import annotations
 
 import os
+import struct
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from player.core.errors import ConfigError, Problem
 from player.core.schema import (
     Field,
     check_table,
+    choice,
     number,
     parse_toml,
     read_file,
@@ -53,10 +55,16 @@ class AudioConfig:
 
 @dataclass(frozen=True, slots=True)
 class VoiceConfig:
-    """The eSpeak NG voice and its speed in words per minute."""
+    """Who speaks: eSpeak NG's voice and words a minute, or a Piper model (docs/voices.md)
+    with its speaker, pace (length scale: above 1 is slower) and pause between sentences."""
 
     name: str = "en-us"
     rate: int = 160
+    engine: str = "espeak"
+    model: str = ""
+    speaker: int | str = ""
+    length_scale: float = 1.0
+    sentence_pause: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,14 @@ def _one_of(values: tuple[int, ...], expect: str) -> Field:
     return Field(expect, lambda v: type(v) is int and v in values)
 
 
+def _engine() -> Field:
+    """eSpeak NG, or Piper where its wheels exist: 64-bit systems only."""
+    if struct.calcsize("P") == 8:
+        return choice("espeak", "piper")
+    only = '"espeak" (Piper runs on 64-bit systems only; this one is 32-bit)'
+    return Field(only, "espeak".__eq__)
+
+
 SCHEMA: dict[str, dict[str, Field]] = {
     "button": {
         "pin": number(0, 27, "a BCM GPIO number", whole=True),
@@ -111,6 +127,14 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "voice": {
         "name": text('an eSpeak NG voice name such as "en-us"'),
         "rate": number(80, 400, "a whole number of words per minute", whole=True),
+        "engine": _engine(),
+        "model": text("the path of a Piper voice, such as voices/en_US-lessac-medium.onnx"),
+        "speaker": Field(
+            "a speaker's name or number in the Piper voice",
+            lambda v: (type(v) is int and v >= 0) or (isinstance(v, str) and bool(v.strip())),
+        ),
+        "length_scale": number(0.5, 2.0, "a pace (Piper's length scale; above 1 is slower)"),
+        "sentence_pause": number(0, 3, "seconds between sentences"),
     },
     "player": {
         "routine": text("a routine id"),
@@ -201,6 +225,10 @@ def _build(document: dict[str, Any], name: str, defaults: Config) -> Config:
         section: replace(getattr(defaults, section), **sections.get(section, {}))
         for section in SECTION_TYPES
     }
+    if parts["voice"].model:  # a voice's path, like the [paths], is from the config's folder
+        parts["voice"] = replace(
+            parts["voice"], model=str(base / Path(parts["voice"].model).expanduser())
+        )
     parts["audio"] = _percent_volume(parts["audio"], sections.get("audio", {}))
     return Config(paths=paths, source=name, **parts)
 

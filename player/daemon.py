@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 from functools import partial
 
-from player import config, library, plans
+from player import config, library, plans, voices
 from player.audio import SHARED, Mixer, raw_sounds
 from player.button import PushButton
 from player.control import ControlServer
@@ -79,6 +79,7 @@ class Daemon:
 
     def start(self) -> None:
         """Everything before READY=1; raises PlayerError (one line per problem) on failure."""
+        voices.require(self.settings)
         found = read_library(self.settings)
         for line in found.broken:
             log.warning("skipped a broken routine: %s", line)
@@ -195,14 +196,24 @@ class Daemon:
         for part in ("button", "audio"):
             if getattr(settings, part) != getattr(self.settings, part):
                 log.warning("reload: the [%s] settings take effect after a restart", part)
+        old_voice = self.settings.voice
         self.settings = replace(settings, button=self.settings.button, audio=self.settings.audio)
         assert self.session is not None
         self.session.pause_timeout = settings.player.pause_timeout_minutes * 60
         todo = list(found.routines.values())
         self._generation += 1
         threading.Thread(
-            target=self._render, args=([], todo, settings.player.routine), daemon=True
+            target=self._render_with_voice,
+            args=(old_voice, todo, settings.player.routine),
+            daemon=True,
         ).start()
+
+    def _render_with_voice(self, old: config.VoiceConfig, todo: list, selected: str) -> None:
+        """After a reload: keep the old voice if the new one does not load, then render."""
+        self.settings, kept = voices.kept_on_reload(old, self.settings)
+        for line in kept:
+            log.warning("reload kept the old voice: %s", line)
+        self._render([], todo, selected)
 
     # The loop ---------------------------------------------------------------------------
 

@@ -6,18 +6,18 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from player import chimes
+from player import chimes, voices
 from player.config import Config
 from player.core import timeline
 from player.core.errors import Problem, SpeechError
 from player.core.routine import Routine
 from player.core.sounds import CHIMES
-from player.speech import SPEECH_RATE, SpeechCache, Voice
+from player.speech import SPEECH_RATE, SpeechCache, VoiceError
 
 
 def speech_cache(config: Config) -> SpeechCache:
     """The speech cache the config names."""
-    return SpeechCache(config.paths.cache / "speech", Voice(config.voice.name, config.voice.rate))
+    return SpeechCache(config.paths.cache / "speech", config.voice)
 
 
 def at_rate(frames: int, source_rate: int, rate: int) -> int:
@@ -63,6 +63,7 @@ def prepare(routine: Routine, config: Config, rate: int | None = None) -> Prepar
 
     `rate` is the rate the mixer really opened at, when it differs from the configured one.
     """
+    voices.require(config)
     cache = speech_cache(config)
     rate = rate or config.audio.sample_rate
     files: dict[str, Path] = {}
@@ -70,6 +71,8 @@ def prepare(routine: Routine, config: Config, rate: int | None = None) -> Prepar
     for text in timeline.speech_texts(routine):
         try:
             files[text] = cache.path(text)
+        except VoiceError:
+            raise  # about the voice, not this step
         except SpeechError as error:
             place = _place_of(routine, text)
             raise SpeechError(

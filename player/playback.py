@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from player import config, library, plans
+from player import config, library, plans, voices
 from player.audio import Mixer, raw_sounds
 from player.core import routine
 from player.core.errors import PlayerError, Problem
@@ -27,6 +27,7 @@ from player.terminal import Keys, progress_line
 
 def _load(args: argparse.Namespace) -> tuple[config.Config, routine.Routine]:
     settings = config.load(args.config)
+    voices.require(settings)  # before a sound device is opened: a bad voice is said first
     return settings, routine.load(library.locate(args.routine, settings))
 
 

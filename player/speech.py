@@ -1,17 +1,20 @@
-"""The speech cache: every line rendered once by pyttsx3 over eSpeak NG, kept as a WAV.
+"""The speech cache: every line rendered once, by eSpeak NG (through pyttsx3) or a Piper
+voice, kept as a WAV at SPEECH_RATE.
 
-Rendering happens in a child process (`player/espeak_worker.py`), so that a crash inside eSpeak
-costs one retry, never the player; playback is the mixer's job.
+Rendering happens in a child process (`player/speech_worker.py`), so that a crash inside a
+speech engine costs one retry, never the player; playback is the mixer's job.
 
-A file is named `<key>.<digest>.wav`: the key hashes text, voice, rate and engine version; the
-digest hashes the samples, so a truncated or damaged file is found and rendered again, never
-played. Files are written under a temporary name and renamed into place.
+A file is named `<key>.<digest>.wav`: the key hashes the text, the engine and its version,
+every setting that changes the sound (for Piper, the model's and its settings' digests) and
+the key's own format; the digest hashes the samples, so a truncated or damaged file is found and
+rendered again, never played. Files are written under a temporary name and renamed into place.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -22,28 +25,33 @@ import sys
 import tempfile
 import threading
 import wave
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from player import voices
+from player.config import VoiceConfig as Voice
 from player.core.errors import Problem, SpeechError
-from player.espeak_worker import SPEECH_RATE
+from player.speech_worker import LABELS, SPEECH_RATE, identity
 
+# Part of every key. 2: the rate travels with each line (issue 14); lines cached under key 1 may
+# be at the wrong rate, so they are never read again and are rendered afresh.
+KEY_FORMAT = "2"
 RENDER_TRIES = 3  # renders of one line that may kill or hang the child process
-RENDER_SECONDS = 120.0  # far longer than eSpeak takes for the longest cue a routine may have
+RENDER_SECONDS = 120.0  # far longer than a voice takes to load and say the longest cue
 _rendering = threading.Lock()  # the one child renders one line at a time, whatever the thread
 
 
-@dataclass(frozen=True, slots=True)
-class Voice:
-    """Which eSpeak NG voice speaks, and how fast in words per minute."""
-
-    name: str = "en-us"
-    rate: int = 160
+class VoiceError(SpeechError):
+    """A voice that cannot be loaded at all: no line of any routine can be said with it."""
 
 
-def engine_version() -> str:
-    """pyttsx3's and eSpeak NG's versions, part of every cache key; "" if eSpeak is missing."""
+def engine_version(engine: str = "espeak") -> str:
+    """The engine's version, part of every cache key; "" if it is missing."""
+    if engine == "piper":
+        try:
+            return f"piper-tts {metadata.version('piper-tts')}"
+        except metadata.PackageNotFoundError:
+            return ""
     try:
         from pyttsx3.drivers import _espeak  # loads libespeak-ng, does not start it
 
@@ -59,12 +67,29 @@ class SpeechCache:
     def __init__(self, folder: Path, voice: Voice, version: str | None = None) -> None:
         self.folder = Path(folder)
         self.voice = voice
-        self.version = engine_version() if version is None else version
+        self.version = engine_version(voice.engine) if version is None else version
+        self._sound: list[str] | None = None
 
     def key(self, text: str) -> str:
         """The name under which this text, in this voice, is cached."""
-        material = "\0".join([self.version, self.voice.name, str(self.voice.rate), text])
+        material = "\0".join([KEY_FORMAT, self.version, *self.sound(), text])
         return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+    def sound(self) -> list[str]:
+        """Every setting that changes how a line sounds. eSpeak's stay as they were, so that
+        switching back from Piper finds every line cached before. For Piper, the digests of
+        the model and its settings: raises VoiceError when they cannot be read."""
+        if self._sound is None:
+            v = self.voice
+            if v.engine != "piper":
+                self._sound = [v.name, str(v.rate)]
+            else:
+                problems = voices.problems(v)
+                if problems:
+                    raise VoiceError(problems)
+                pace = [repr(v.speaker), repr(float(v.length_scale)), repr(float(v.sentence_pause))]
+                self._sound = ["piper", voices.fingerprint(v.model), *pace]
+        return self._sound
 
     def cached(self, text: str) -> Path | None:
         """The verified cached file for `text`, or None (a damaged one is removed)."""
@@ -77,7 +102,10 @@ class SpeechCache:
 
     def frames(self, text: str) -> int | None:
         """The cached length in frames at `SPEECH_RATE`, without rendering; None if not cached."""
-        if not self.version:
+        try:
+            if not (self.version and self.sound()):
+                return None
+        except VoiceError:
             return None
         for candidate in sorted(self.folder.glob(self.key(text) + ".*.wav")):
             with contextlib.suppress(OSError, wave.Error, EOFError), wave.open(str(candidate)) as w:
@@ -91,14 +119,7 @@ class SpeechCache:
 
     def _render(self, text: str) -> Path:
         if not self.version:
-            raise SpeechError(
-                [
-                    Problem(
-                        "eSpeak NG",
-                        "expected it installed, found it missing (install the espeak-ng package)",
-                    )
-                ]
-            )
+            raise VoiceError([_missing(self.voice.engine)])
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, scratch = tempfile.mkstemp(suffix=".wav", prefix=".render-", dir=self.folder)
@@ -133,6 +154,15 @@ class SpeechCache:
         return final
 
 
+def _missing(engine: str) -> Problem:
+    if engine == "piper":
+        how = "pip install 'routine-player[piper]', or sudo make install PIPER=1"
+        return Problem("piper-tts", f'expected it installed for voice.engine = "piper" ({how})')
+    return Problem(
+        "eSpeak NG", "expected it installed, found it missing (install the espeak-ng package)"
+    )
+
+
 def _cache_error(folder: Path, error: OSError) -> SpeechError:
     reason = error.strerror or str(error)
     return SpeechError(
@@ -157,34 +187,56 @@ def _verified(path: Path) -> bool:
     )
 
 
+def load(voice: Voice) -> None:
+    """Load `voice` in the child process, to be sure it can speak; raises VoiceError if not."""
+    with _rendering:
+        worker.load(voice)
+
+
 def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
-    """Render one line in the eSpeak child process; return its 16-bit samples."""
+    """Render one line in the speech child process; return its 16-bit samples."""
     worker.render(text, voice, scratch)
     with wave.open(scratch) as w:
         return w.readframes(w.getnframes())
 
 
 class Worker:
-    """The child process that renders (`player/espeak_worker.py`), started when first needed
-    and again after it left idle or died. A line whose render kills it or outlasts
-    RENDER_SECONDS is tried again in a new one, RENDER_TRIES times in all."""
+    """The child process that renders (`player/speech_worker.py`), started when first needed,
+    again after it left idle or died, and anew when the voice changes (one voice per process).
+    A line whose render kills it or outlasts RENDER_SECONDS is tried again in a new one,
+    RENDER_TRIES times in all."""
 
     def __init__(self) -> None:
-        self.command = [sys.executable, "-m", "player.espeak_worker"]
+        # -P: never a `player` folder from the working directory, only the package we are
+        self.command = [sys.executable, "-P", "-m", "player.speech_worker"]
         self._process: subprocess.Popen[str] | None = None
+        self._voice: list | None = None  # what the running process has loaded
 
     def render(self, text: str, voice: Voice, scratch: str) -> None:
-        request = {"text": text, "voice": voice.name, "rate": voice.rate, "path": scratch}
+        """Render `text` into the WAV at `scratch`, or raise SpeechError (VoiceError when the
+        voice itself cannot be loaded)."""
+        self._ask_until_answered({"text": text, "path": scratch}, voice, f", for {text!r}")
+
+    def load(self, voice: Voice) -> None:
+        """Load the voice in the child (a check that it can speak); raise as `render` does."""
+        self._ask_until_answered({}, voice, ", loading the voice")
+
+    def _ask_until_answered(self, request: dict, voice: Voice, what: str) -> None:
+        settings = dataclasses.asdict(voice)
+        if identity(settings) != self._voice:
+            self.stop()
+            self._voice = identity(settings)
         ended = ""
         for _ in range(RENDER_TRIES):
-            answer = self._ask(request)
+            answer = self._ask({**request, "voice": settings})
             if answer is not None:
                 if "problem" in answer:
-                    raise SpeechError([Problem(*answer["problem"])])
+                    kind = VoiceError if answer.get("voice") else SpeechError
+                    raise kind([Problem(*answer["problem"])])
                 return
             ended = self.stop()
-        message = f"expected speech, found its process {ended}, {RENDER_TRIES} times, for {text!r}"
-        raise SpeechError([Problem("eSpeak NG", message)])
+        message = f"expected speech, found its process {ended}, {RENDER_TRIES} times{what}"
+        raise SpeechError([Problem(LABELS[voice.engine], message)])
 
     def _ask(self, request: dict) -> dict | None:
         """One request and its answer; None when the process ended or hung instead."""

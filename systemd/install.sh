@@ -29,9 +29,19 @@ if [ -z "${NO_SYSTEM:-}" ]; then
 	usermod -a -G gpio,audio routine-player
 fi
 
-say "program in $PREFIX"
+# PIPER=1 (sudo make install PIPER=1): also the optional Piper neural voice (docs/voices.md).
+package=.
+if [ -n "${PIPER:-}" ]; then
+	if [ "$($PYTHON -c 'import struct; print(struct.calcsize("P") * 8)')" = 64 ]; then
+		package=".[piper]"
+	else
+		say "Piper runs on 64-bit systems only and this Python is 32-bit: installing eSpeak NG only"
+	fi
+fi
+
+say "program in $PREFIX${PIPER:+ (with Piper)}"
 $PYTHON -m venv --clear --system-site-packages "$DESTDIR$PREFIX/venv"
-"$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} .
+"$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} "$package"
 "$DESTDIR$PREFIX/venv/bin/python" -c 'import lgpio' 2>/dev/null \
 	|| "$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} lgpio \
 	|| say "lgpio is missing: the button needs it on a Pi"
