@@ -17,8 +17,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+# SDL would otherwise take SIGINT and SIGTERM (when Python left them at their defaults) and turn
+# them into a quit event nobody reads: `play` would not stop. Signals are ours.
+os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
 
-import pygame  # imported after PYGAME_HIDE_SUPPORT_PROMPT is set
+import pygame  # imported after the environment above is set
 
 from player import chimes, loudness, pcm
 from player.config import AudioConfig
@@ -71,12 +74,13 @@ class Mixer:
             self.device = name
             break
         else:
-            driver = os.environ.get("SDL_AUDIODRIVER", "the default")
+            driver = os.environ.get("SDL_AUDIODRIVER")
+            through = f" (through SDL's {driver} driver)" if driver else ""
             said = set(errors.values())
             found = (
                 said.pop() if len(said) == 1 else "; ".join(f"{n}: {e}" for n, e in errors.items())
             )
-            message = f"expected a sound device ({driver} driver), found none: {found}"
+            message = f"expected a sound card{through}, found none: {found}"
             raise AudioError([Problem("audio", message)])
         rate, size, channels = pygame.mixer.get_init()
         opened = (rate, channels, abs(size) // 8)

@@ -37,8 +37,21 @@ def _render(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace FILE.wav if it exists")
 
 
+def _days(text: str) -> int:
+    """A whole number of days from 1 to 36500, for `history --days`."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 36500:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of days from 1 to 36500, found {text}"
+        )
+    return days
+
+
 def _history(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, default=7, metavar="N", help="how far back (7)")
+    parser.add_argument("--days", type=_days, default=7, metavar="N", help="how far back (7)")
     parser.add_argument("--json", action="store_true", help="print JSON for programs")
 
 
@@ -138,6 +151,7 @@ SUBCOMMANDS = (
             ("pause", "pause (sound stops at once)"),
             ("resume", "resume where it paused"),
             ("stop", "stop the routine (sound stops at once)"),
+            ("skip", "skip to the next step (while paused, as a double press does)"),
         )
     ),
     Subcommand(

@@ -5,53 +5,87 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from player import config, library, plans
-from player.control import request
+from player import config, library, plans, preflight
+from player.control import JOIN, request
 from player.core import routine
-from player.core.errors import RoutineError
-from player.history import History, Row
+from player.core.errors import ConfigError, PlayerError, Problem, RoutineError
+from player.core.schema import parse_toml, read_file
+from player.history import FILE, History, Row
 
 
 def check(args: argparse.Namespace) -> int:
-    """Check the files given, or every routine the player can see; 0 only if all are valid."""
-    settings = config.load(args.config)
-    paths = [Path(f) for f in args.files] or [e.path for e in library.entries(settings)]
+    """Check the files given (routines or a config), or the config in use and every routine
+    the player can see; 0 only if all are valid."""
+    settings = config.load(args.config, service=True)
+    paths = [Path(f) for f in args.files]
+    configs = [path for path in paths if _is_config(path)]
+    if not paths:  # the library's files are routines, whatever their names
+        configs = [Path(settings.source)] if settings.source else []
+        paths = configs + [e.path for e in library.entries(settings)]
     bad = 0
     for path in paths:
-        try:
-            routine.load(path)
-        except RoutineError as error:
-            bad += 1
-            for line in error.lines():
-                print(line, file=sys.stderr)
-    good = len(paths) - bad
-    print(f"{good} of {len(paths)} routine{'s' if len(paths) != 1 else ''} valid.")
+        lines = _config_problems(path) if path in configs else _routine_problems(path)
+        bad += bool(lines)
+        for line in lines:
+            print(line, file=sys.stderr)
+    noun = "file" if configs else "routine"
+    print(f"{len(paths) - bad} of {len(paths)} {noun}{'s' if len(paths) != 1 else ''} valid.")
     return 1 if bad else 0
 
 
+def _is_config(path: Path) -> bool:
+    """A config file rather than a routine: named config.toml, or made only of its tables."""
+    if path.name == config.default_path().name:
+        return True
+    data, _ = read_file(str(path))
+    document = parse_toml(data, str(path))[0] if data is not None else None
+    return bool(document) and set(document) <= set(config.SCHEMA)
+
+
+def _routine_problems(path: Path) -> list[str]:
+    try:
+        routine.load(path)
+    except RoutineError as error:
+        return error.lines()
+    return []
+
+
+def _config_problems(path: Path) -> list[str]:
+    """What is wrong in a config file, and with what its keys point at (made nothing)."""
+    try:
+        settings = config.load(path)
+    except ConfigError as error:
+        return error.lines()
+    return [str(p) for p in preflight.problems(settings, preflight.EVERYTHING, make=False)]
+
+
 def list_routines(args: argparse.Namespace) -> int:
-    """Each routine's id, title and planned length; a broken file is listed as broken."""
-    settings = config.load(args.config)
+    """Each routine's id, title and planned length, and its `about` line under the title;
+    a broken file is listed as broken."""
+    settings = config.load(args.config, service=True)
     rows = []
     for entry in library.entries(settings):
         try:
             loaded = routine.load(entry.path)
         except RoutineError as error:
-            rows.append((entry.id, f"(cannot be played: {len(error.problems)} problems)", ""))
+            rows.append((entry.id, f"(cannot be played: {len(error.problems)} problems)", "", ""))
             continue
         seconds, exact = plans.planned_seconds(loaded, settings)
         length = _minutes(seconds) if exact else "~" + _minutes(seconds)
         note = " (yours, in place of the shipped one)" if entry.replaces_shipped else ""
-        rows.append((entry.id, loaded.title + note, length))
+        rows.append((entry.id, loaded.title + note, length, loaded.about))
     width = max((len(r[0]) for r in rows), default=0)
-    for rid, title, length in rows:
+    for rid, title, length, about in rows:
         print(f"{rid:<{width}}  {length:>6}  {title}")
-    if any(length.startswith("~") for _, _, length in rows):
+        if about:
+            print(" " * (width + 10) + about)
+    if any(length.startswith("~") for _, _, length, _ in rows):
         print("~ estimated from the words; exact once the speech is rendered.")
     return 0
 
@@ -63,7 +97,12 @@ def _minutes(seconds: float) -> str:
 
 def history(args: argparse.Namespace) -> int:
     """Past sessions: when, which routine, how long, each side, and how each ended."""
-    settings = config.load(args.config)
+    settings = config.load(args.config, service=True)
+    kept = settings.paths.state / FILE
+    if kept.exists() and not os.access(kept, os.R_OK):  # the service's, and not in its group
+        raise PlayerError(
+            [Problem(str(kept), f"expected permission to read it, found none {JOIN}")]
+        )
     store = History(settings.paths.state)
     try:
         rows = store.since(args.days * 86400)
@@ -119,15 +158,17 @@ def _summary(rows: list[Row]) -> dict:
 
 
 def control(args: argparse.Namespace) -> int:
-    """status, pause, resume, stop, start [ROUTINE]: ask the running daemon, say its answer."""
-    settings = config.load(args.config)
+    """status, pause, resume, stop, skip, start [ROUTINE]: ask the running daemon, say its
+    answer."""
+    settings = config.load(args.config, service=True)
     payload = {"command": args.command, "routine": getattr(args, "routine", None)}
     reply = request(settings.paths.control_socket, payload)
     if args.json:
         print(json.dumps(reply))
         return 0 if reply.get("ok") else 1
     if not reply.get("ok"):
-        print(f"{settings.paths.control_socket}: {reply.get('error')}", file=sys.stderr)
+        where = "" if "routine" in reply else f"{settings.paths.control_socket}: "  # the line
+        print(f"{where}{reply.get('error')}", file=sys.stderr)  # names the routine already
         return 1
     if args.command != "status" and not reply.get("changed"):
         print(f"Nothing to {args.command}: the player is {reply['state']}.")

@@ -26,6 +26,7 @@ from player.core.schema import (
 )
 
 POWERS_OF_TWO = tuple(2**n for n in range(6, 14))
+SYSTEM = Path("/etc/routine-player/config.toml")  # the installed service's (systemd/install.sh)
 RATES = (16000, 22050, 24000, 32000, 44100, 48000)
 WAKE_MS_MAX = 5000  # a Bluetooth speaker can take a few seconds to start playing
 CHIME_LEVELS = (-20.0, 5.0)  # dB: from barely there to over the voice (loudness.HEADROOM_DB)
@@ -180,14 +181,24 @@ def default_path(env: dict[str, str] | None = None) -> Path:
     return Path(base) / "routine-player" / "config.toml"
 
 
-def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
-    """Load the config named by `path`, or the person's own if it exists, or the defaults."""
+def load(
+    path: str | os.PathLike[str] | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    service: bool = False,
+) -> Config:
+    """Load the config named by `path`, or the person's own if it exists, or the defaults.
+    With `service` (commands that ask the installed service or read its routines and
+    history), the service's own config comes before the defaults."""
     defaults = Config(paths=user_paths(env))
     if path is None:
         own = default_path(env)
-        if not own.is_file():
+        if _is_file(own):
+            path = own
+        elif service and _is_file(SYSTEM):
+            path = SYSTEM
+        else:
             return defaults
-        path = own
     name = os.fspath(path)
     data, problems = read_file(name)
     if data is None:
@@ -196,6 +207,14 @@ def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None 
     if document is None:
         raise ConfigError(problems)
     return _build(document, name, defaults)
+
+
+def _is_file(path: Path) -> bool:
+    """True if `path` is a file; False also when we may not look (another person's HOME)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _build(document: dict[str, Any], name: str, defaults: Config) -> Config:

@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import stat
+import struct
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ COMMANDS = ("status", "pause", "resume", "stop", "skip", "start")
 MAX_REQUEST = 4096
 TIMEOUT = 2.0
 CONNECTIONS = 8
+JOIN = "(join the service's group: sudo adduser $USER routine-player, then log in again)"
 
 
 def parse(data: bytes) -> dict:
@@ -31,6 +33,10 @@ def parse(data: bytes) -> dict:
         request = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError("expected one JSON object per line") from None
+    except RecursionError:  # a few thousand "[" are enough to reach Python's limit
+        raise ValueError(
+            "expected one JSON object per line, found lists nested too deeply"
+        ) from None
     if not isinstance(request, dict) or request.get("command") not in COMMANDS:
         raise ValueError("expected a command: " + ", ".join(COMMANDS))
     routine = request.get("routine")
@@ -47,33 +53,60 @@ class ControlServer:
         self._slots = threading.BoundedSemaphore(CONNECTIONS)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._thread: threading.Thread | None = None
+        self._bound: tuple[int, int] | None = None  # the socket file we made: (device, inode)
 
     def start(self) -> None:
-        """Bind (replacing a stale socket, never another file), allow the group, and listen."""
+        """Bind (replacing a stale socket, never another file, never a live daemon's), allow
+        the group, and listen."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileNotFoundError):
-                if stat.S_ISSOCK(self.path.lstat().st_mode):
-                    self.path.unlink()
+            self._claim()
             self._sock.bind(str(self.path))
+            bound = os.stat(self.path)
+            self._bound = (bound.st_dev, bound.st_ino)
             os.chmod(self.path, 0o660)
             self._sock.listen(CONNECTIONS)
         except OSError as error:
-            message = f"expected a place for the control socket, found: {error.strerror}"
+            found = error.strerror or str(error)
+            message = f"expected a place for the control socket, found: {found}"
             raise PlayerError([Problem(str(self.path), message)]) from None
         self._thread = threading.Thread(target=self._accept, name="control", daemon=True)
         self._thread.start()
 
+    def _claim(self) -> None:
+        """Remove a stale socket left by a daemon that died; refuse if one still answers."""
+        try:
+            if not stat.S_ISSOCK(self.path.lstat().st_mode):
+                return  # not a socket: bind fails, and the file is left alone
+        except FileNotFoundError:
+            return
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(self.path))
+            except ConnectionRefusedError:
+                self.path.unlink(missing_ok=True)  # nobody listens: stale
+                return
+            creds = probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        pid = struct.unpack("3i", creds)[0]
+        message = (
+            f"expected no other daemon on this control socket, found one running (process {pid});"
+            " stop it first (sudo systemctl stop routine-player, if it is the service)"
+        )
+        raise PlayerError([Problem(str(self.path), message)])
+
     def close(self) -> None:
-        """Stop listening. Shutting the socket down wakes the thread blocked in `accept()`,
-        which a bare `close()` leaves waiting for ever."""
+        """Stop listening, and remove the socket if it is still the one we bound. Shutting the
+        socket down wakes the thread blocked in `accept()`, which a bare `close()` leaves
+        waiting for ever."""
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
         self._sock.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
         with contextlib.suppress(OSError):
-            self.path.unlink()
+            now = os.stat(self.path)
+            if (now.st_dev, now.st_ino) == self._bound:
+                self.path.unlink()
 
     def _accept(self) -> None:
         while True:
@@ -83,7 +116,9 @@ class ControlServer:
                 return  # closed
             if not self._slots.acquire(blocking=False):
                 _reply(conn, {"ok": False, "error": "busy: too many requests at once"})
-                conn.close()
+                with contextlib.suppress(OSError):
+                    _drain(conn)  # closed with its request unread, the client would get a
+                conn.close()  # reset instead of our reply (at most 0.2 s from a silent one)
                 continue
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
@@ -117,6 +152,17 @@ def _read_line(conn: socket.socket) -> bytes:
     return data.split(b"\n", 1)[0]
 
 
+def _read_reply(sock: socket.socket) -> bytes:
+    data = b""
+    with contextlib.suppress(ConnectionResetError):
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
 def _drain(conn: socket.socket, limit: int = 65536) -> None:
     """Read and drop what a client is still sending, so that it gets our reply, not a reset."""
     conn.shutdown(socket.SHUT_WR)
@@ -138,21 +184,14 @@ def request(path: Path, payload: dict, timeout: float = 5.0) -> dict:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
             sock.connect(where)
-            sock.sendall(json.dumps(payload).encode() + b"\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                sock.sendall(json.dumps(payload).encode() + b"\n")  # a busy daemon may have
+            data = _read_reply(sock)  # answered and closed already: its reply is still there
     except FileNotFoundError:
         message = "expected a running daemon, found no control socket (is the service running?)"
         raise PlayerError([Problem(where, message)]) from None
     except PermissionError:
-        message = (
-            "expected permission to use the control socket, found none "
-            "(join the routine-player group: sudo adduser $USER routine-player)"
-        )
+        message = f"expected permission to use the control socket, found none {JOIN}"
         raise PlayerError([Problem(where, message)]) from None
     except (ConnectionRefusedError, TimeoutError, OSError) as error:
         message = f"expected a running daemon to answer, found: {error.strerror or error}"

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 from functools import partial
 
-from player import config, library, plans, voices
+from player import config, library, plans, preflight, voices
 from player.audio import SHARED, Mixer, raw_sounds
 from player.button import PushButton
 from player.control import ControlServer
@@ -41,18 +41,18 @@ class Library:
     """The routines that loaded, and one line for each that did not."""
 
     routines: dict[str, routine.Routine]
-    broken: list[str]
+    broken: dict[str, str]  # id: its first problem
 
 
 def read_library(settings: config.Config) -> Library:
     """Every routine the player can see; broken ones become one line each."""
-    found, broken = {}, []
+    found, broken = {}, {}
     for entry in library.entries(settings):
         try:
             found[entry.id] = routine.load(entry.path)
         except RoutineError as error:
             more = len(error.problems) - 1
-            broken.append(error.lines()[0] + (f" (and {more} more)" if more else ""))
+            broken[entry.id] = error.lines()[0] + (f" (and {more} more)" if more else "")
     return Library(found, broken)
 
 
@@ -74,14 +74,21 @@ class Daemon:
         self.history: History | None = None
         self.recorder: Recorder | None = None
         self.control: ControlServer | None = None
+        self.library = Library({}, {})
+        self._ready = threading.Event()  # start-up is over: requests can be answered
+        self._last_state = State.IDLE  # for the log: was a change to playing a resume?
 
     # Start-up --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Everything before READY=1; raises PlayerError (one line per problem) on failure."""
-        voices.require(self.settings)
-        found = read_library(self.settings)
-        for line in found.broken:
+        """Everything before READY=1; raises PlayerError (one line per problem) on failure.
+        The control socket comes first: a second daemon on it refuses before it takes the
+        sound card (a request during start-up is told to ask again)."""
+        preflight.require(self.settings)
+        self.control = ControlServer(self.settings.paths.control_socket, self._answer)
+        self.control.start()
+        found = self.library = read_library(self.settings)
+        for line in found.broken.values():
             log.warning("skipped a broken routine: %s", line)
         chosen = self.settings.player.routine
         if chosen not in found.routines:
@@ -103,8 +110,7 @@ class Daemon:
         self.runner = Runner(self.session, self.mixer, self._observe, lost=self._lost)
         others = [r for rid, r in found.routines.items() if rid != chosen]
         self._render_in_background([first], others, chosen)
-        self.control = ControlServer(self.settings.paths.control_socket, self._answer)
-        self.control.start()
+        self._ready.set()
         self.notifier.ready(self._status())
         log.info("ready: %s selected", chosen)
 
@@ -181,12 +187,13 @@ class Daemon:
         """SIGHUP: read the config and routines again; keep the old ones if the new are broken."""
         try:
             settings = config.load(self.settings.source or None)
+            preflight.require(settings, preflight.PATHS)  # a new voice: _render_with_voice
         except ConfigError as error:
             for line in error.lines():
                 log.warning("reload kept the old config: %s", line)
             return
         found = read_library(settings)
-        for line in found.broken:
+        for line in found.broken.values():
             log.warning("skipped a broken routine: %s", line)
         if settings.player.routine not in found.routines:
             log.warning(
@@ -198,6 +205,7 @@ class Daemon:
                 log.warning("reload: the [%s] settings take effect after a restart", part)
         old_voice = self.settings.voice
         self.settings = replace(settings, button=self.settings.button, audio=self.settings.audio)
+        self.library = found
         assert self.session is not None
         self.session.pause_timeout = settings.player.pause_timeout_minutes * 60
         todo = list(found.routines.values())
@@ -316,15 +324,24 @@ class Daemon:
     def _observe(self, action: Action, now: float) -> None:
         assert self.recorder is not None
         self.recorder.observe(action)
-        line = _describe(action)
+        line = _describe(action, self._last_state)
+        if isinstance(action, Changed):
+            self._last_state = action.state
         if line:
             log.info(line)
             self.notifier.status(self._status())
 
     def _answer(self, request: dict) -> dict:
         """A control-socket request, answered from the loop's own thread."""
+        if not self._ready.is_set():
+            return {"ok": False, "error": "the player is starting; ask again in a moment"}
         assert self.runner is not None and self.session is not None and self.mixer is not None
-        name = request["command"]
+        name, wanted = request["command"], request["routine"]
+        if name == "start" and wanted is not None:
+            known = self.library.routines
+            why = library.cannot_start(wanted, self.session.plans, self.library.broken, known)
+            if why:
+                return {"ok": False, "error": why, "routine": wanted}
         if name in ("pause", "stop"):
             self.mixer.silence()  # the same silence-first path as the button
         done, reply = threading.Event(), {}
@@ -333,7 +350,7 @@ class Daemon:
             assert self.runner is not None and self.session is not None
             if name != "status":
                 before = self.session.state
-                self.runner.handle(Command(name, request["routine"]), self.runner.clock())
+                self.runner.handle(Command(name, wanted), self.runner.clock())
                 reply["changed"] = self.session.state is not before
             reply.update(status_of(self.session, time.monotonic()))
             done.set()
@@ -369,8 +386,9 @@ def status_of(session: Session, now: float) -> dict:
     }
 
 
-def _describe(action: Action) -> str:
-    """One log line per event that a person would want in the journal."""
+def _describe(action: Action, before: State) -> str:
+    """One log line per event that a person would want in the journal; `before` is the
+    state the session was in."""
     if isinstance(action, Started):
         return f"started {action.routine}"
     if isinstance(action, Ended):
@@ -380,9 +398,16 @@ def _describe(action: Action) -> str:
         return f"selected {action.routine}"
     if isinstance(action, Stuck):
         return "the button has been held down for a minute: is it stuck, or is something on it?"
-    if isinstance(action, Changed) and action.state in (State.PAUSED, State.WAITING):
-        return action.state.value
+    if isinstance(action, Changed):
+        return _change(action.state, before)
     return ""
+
+
+def _change(state: State, before: State) -> str:
+    """A pause, a wait, and a resume are logged; a start is logged as `started` already."""
+    if state in (State.PAUSED, State.WAITING):
+        return state.value
+    return "resumed" if state is State.PLAYING and before is not State.IDLE else ""
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,12 +6,14 @@ A person's routine with the same id as a shipped one takes its place; `list` say
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from player.config import Config
 from player.core.errors import Problem, RoutineError
+from player.core.schema import nearest
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,28 @@ def locate(name: str, config: Config) -> Path:
     for entry in entries(config):
         if entry.id == name:
             return entry.path
-    known = ", ".join(e.id for e in entries(config)) or "none"
-    message = f"expected a routine id or a .toml file, found neither (routines: {known})"
-    raise RoutineError([Problem(name, message)])
+    known = [e.id for e in entries(config)]
+    raise RoutineError([not_found(name, known, "a routine id or a .toml file, found neither")])
+
+
+def not_found(name: str, known: list[str], expected: str) -> Problem:
+    """The line for a routine nobody can find: the routines there are, and the nearest one."""
+    near = nearest(name, known)
+    hint = f'; did you mean "{near}"?' if near else ""
+    listed = ", ".join(known) or "none"
+    return Problem(name, f"expected {expected} (routines: {listed}{hint})")
+
+
+def cannot_start(
+    name: str, ready: Collection[str], broken: Mapping[str, str], known: Collection[str]
+) -> str | None:
+    """Why the service cannot start routine `name` now, as one line; None if it can.
+    `broken` holds each broken routine's first problem line, `known` every id that loaded."""
+    if name in ready:
+        return None
+    if name in broken:
+        return broken[name]
+    if name in known:
+        return f"{name}: expected a routine ready to play, found its speech still being prepared"
+    expected = "the id of a routine the player can see, found none by that name"
+    return str(not_found(name, sorted({*known, *broken}), expected))

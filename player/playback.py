@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -12,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from player import config, library, plans, voices
+from player import config, library, plans, preflight
 from player.audio import Mixer, raw_sounds
 from player.core import routine
-from player.core.errors import PlayerError, Problem
-from player.core.events import Action, Changed, Command, Ended, Shutdown, State
+from player.core.errors import AudioError, PlayerError, Problem
+from player.core.events import Action, Changed, Command, Ended, Ending, Shutdown, State
 from player.core.session import Session
 from player.core.sounds import Sound
 from player.core.timeline import Timeline
@@ -25,9 +26,12 @@ from player.runner import Runner
 from player.terminal import Keys, progress_line
 
 
-def _load(args: argparse.Namespace) -> tuple[config.Config, routine.Routine]:
+def _load(
+    args: argparse.Namespace, needs: tuple[str, ...]
+) -> tuple[config.Config, routine.Routine]:
+    """The config, checked for what this command `needs`, and the routine asked for."""
     settings = config.load(args.config)
-    voices.require(settings)  # before a sound device is opened: a bad voice is said first
+    preflight.require(settings, needs)  # before a sound device is opened: said first
     return settings, routine.load(library.locate(args.routine, settings))
 
 
@@ -40,13 +44,29 @@ def _ready(loaded: routine.Routine, settings: config.Config, mixer: Mixer) -> pl
 
 def play(args: argparse.Namespace) -> int:
     """Play a routine now. On a terminal keys stand in for the button; otherwise to the end."""
-    settings, loaded = _load(args)
-    mixer = Mixer(settings.audio)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if a script's shell ignored it
+    signal.signal(signal.SIGTERM, _leave)  # until the session starts (then `_stop_on_signals`)
+    settings, loaded = _load(args, ("paths.cache", "paths.state", "voice"))
+    try:
+        mixer = Mixer(settings.audio)
+    except AudioError as error:
+        raise AudioError([Problem("audio", _no_card(error, args.routine))]) from None
     try:
         prepared = _ready(loaded, settings, mixer)
         return _play(prepared, settings, mixer)
     finally:
         mixer.close()
+
+
+def _no_card(error: AudioError, routine_name: str) -> str:
+    """No sound card: say so, and how to hear the routine anyway (`make run` points here)."""
+    command = sys.argv[0] if sys.argv[0].endswith("routine-player") else "routine-player"
+    wav = Path(routine_name).stem + ".wav"
+    expected, _, found = error.problems[0].message.partition(", found none: ")
+    return (
+        f"{expected}, found none ({found}); to hear the routine without one, write it to a "
+        f"file: {command} render {routine_name} -o {wav}"
+    )
 
 
 def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> int:
@@ -71,11 +91,17 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
     title = prepared.timeline.routine.title
     print(
         f"Playing {title}"
-        + (": space pauses and resumes, s stops, q quits." if interactive else "."),
+        + (
+            ": space pauses and resumes, s stops, d skips while paused, q quits."
+            if interactive
+            else "."
+        ),
         flush=True,
     )
     runner.handle(Command("start"), runner.clock())
     keys = Keys(runner) if interactive else None
+    caught: list[int] = []
+    saved = _stop_on_signals(runner, caught)
     try:
         if keys:
             keys.start()
@@ -83,17 +109,39 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
             runner.step(timeout=0.5 if keys else None)
             if keys:
                 print(progress_line(session, runner.clock()), end="", flush=True)
-    except KeyboardInterrupt:
-        mixer.silence()
-        runner.handle(Shutdown(), runner.clock())
-        return 130
     finally:
         if keys:
             keys.stop()
         history.close()
+        for number, handler in saved.items():
+            signal.signal(number, handler)
     _drain(mixer)
     print(("\n" if keys else "") + f"{title}: {endings[-1].ending.value}.")
-    return 0
+    return 130 if signal.SIGINT in caught else 0
+
+
+def _leave(number: int, frame: object) -> None:
+    """SIGTERM before anything plays (while speech renders): leave as Ctrl-C would, through
+    every `finally` (no half-rendered file left behind), but with the exit status 0."""
+    raise SystemExit(0)
+
+
+# How `play` ends on each signal: Ctrl-C is the person's stop, SIGTERM the system's. SDL's own
+# handlers are off (SDL_NO_SIGNAL_HANDLERS, player/audio.py), or SDL would swallow both.
+STOP_SIGNALS = {signal.SIGINT: Ending.STOPPED, signal.SIGTERM: Ending.SERVICE_STOPPED}
+
+
+def _stop_on_signals(runner: Runner, caught: list[int]) -> dict[int, object]:
+    """Make SIGINT and SIGTERM silence at once, then end the session (it is recorded) and
+    let the loop finish; return the handlers they replace. A SIGINT ignored by the shell that
+    started us (a background job in a script) is taken back too: it is how a person stops us."""
+
+    def stop(number: int, frame: object) -> None:
+        runner.mixer.silence()
+        caught.append(number)
+        runner.post(Shutdown(STOP_SIGNALS[signal.Signals(number)]))
+
+    return {number: signal.signal(number, stop) for number in STOP_SIGNALS}
 
 
 def _drain(mixer: Mixer, limit: float = 2.0) -> None:
@@ -105,7 +153,7 @@ def _drain(mixer: Mixer, limit: float = 2.0) -> None:
 
 def render(args: argparse.Namespace) -> int:
     """Write the routine as one WAV, exactly as it plays with no presses."""
-    settings, loaded = _load(args)
+    settings, loaded = _load(args, ("paths.cache", "voice"))
     output = Path(args.output)
     if output.exists() and not args.force:
         message = "expected a new file name, found a file there (use --force to replace it)"

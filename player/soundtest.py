@@ -2,7 +2,8 @@
 at the configured volume, saying what plays, so that a person setting up a speaker can hear
 whether the words come through whole and the chimes are clear (docs/sounds.md).
 
-Its speech is rendered into a cache of its own that goes with it: run with the service's
+Without --config it reads the person's own config, else the service's (the speaker being set
+up). Its speech is rendered into a cache of its own that goes with it: run with the service's
 config by root, it must not leave root's files in the service's cache.
 """
 
@@ -33,7 +34,7 @@ GAP = 0.7  # seconds between sounds, so each is heard on its own
 
 def run(args: argparse.Namespace) -> int:
     """Play the line and every chime; one printed line for each as it plays."""
-    settings = config.load(args.config)
+    settings = config.load(args.config, service=True)  # the speaker the service will use
     audio = settings.audio
     with tempfile.TemporaryDirectory(prefix="routine-player-sound-test-") as scratch:
         own = replace(settings, paths=replace(settings.paths, cache=Path(scratch)))

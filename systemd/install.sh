@@ -7,6 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 DESTDIR=${DESTDIR:-}
 PREFIX=${PREFIX:-/opt/routine-player}
+BINDIR=${BINDIR:-/usr/local/bin}
 PYTHON=${PYTHON:-/usr/bin/python3}
 say() { printf 'routine-player install: %s\n' "$*"; }
 
@@ -45,6 +46,15 @@ $PYTHON -m venv --clear --system-site-packages "$DESTDIR$PREFIX/venv"
 "$DESTDIR$PREFIX/venv/bin/python" -c 'import lgpio' 2>/dev/null \
 	|| "$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} lgpio \
 	|| say "lgpio is missing: the button needs it on a Pi"
+
+# The command on everyone's PATH: status, stop, history and check find the service's config.
+install -d -m 0755 "$DESTDIR$BINDIR"
+if [ -e "$DESTDIR$BINDIR/routine-player" ] && [ ! -L "$DESTDIR$BINDIR/routine-player" ]; then
+	say "kept $BINDIR/routine-player, which is not ours: the command is $PREFIX/venv/bin/routine-player"
+else
+	say "the routine-player command in $BINDIR"
+	ln -sfn "$PREFIX/venv/bin/routine-player" "$DESTDIR$BINDIR/routine-player"
+fi
 
 say "config in /etc/routine-player (kept if there)"
 install -d -m 0755 "$DESTDIR/etc/routine-player" "$DESTDIR/etc/routine-player/routines"

@@ -4,6 +4,7 @@
 set -eu
 DESTDIR=${DESTDIR:-}
 PREFIX=${PREFIX:-/opt/routine-player}
+BINDIR=${BINDIR:-/usr/local/bin}
 say() { printf 'routine-player uninstall: %s\n' "$*"; }
 
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
@@ -15,4 +16,7 @@ if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
 fi
 rm -rf "$DESTDIR$PREFIX" "$DESTDIR/var/cache/routine-player"
+if [ "$(readlink "$DESTDIR$BINDIR/routine-player" 2>/dev/null)" = "$PREFIX/venv/bin/routine-player" ]; then
+	rm -f "$DESTDIR$BINDIR/routine-player"  # ours; anything else there is left alone
+fi
 say "removed the program; kept /etc/routine-player and /var/lib/routine-player"

@@ -79,7 +79,7 @@ def test_mixer_without_a_device_is_one_line(monkeypatch):
     with pytest.raises(AudioError) as caught:
         Mixer(AudioConfig())
     assert caught.value.lines() == [
-        "audio: expected a sound device (no-such-driver driver), found none: "
+        "audio: expected a sound card (through SDL's no-such-driver driver), found none: "
         "Audio target 'no-such-driver' not available"
     ]
 

@@ -90,3 +90,25 @@ def test_cli_unknown_command_is_one_line_and_exit_2():
 def test_cli_python_m_player_and_the_console_script_are_the_same():
     result = run("list")
     assert result.returncode == 0 and "upper-glutes-foam-roller" in result.stdout
+
+
+def test_cli_history_days_must_be_a_whole_number_from_1():
+    result = run("history", "--days", "-1")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "routine-player history: argument --days: expected a whole number of days from 1 to "
+        "36500, found -1 (see `routine-player history --help`)\n"
+    )
+
+
+def test_cli_list_shows_each_routine_about_line_under_its_title(own_folders, capsys):
+    mine = own_folders / ".config" / "routine-player" / "routines"
+    mine.mkdir(parents=True)
+    (mine / "zz-mine.toml").write_text(
+        'title = "Mine"\nabout = "Two minutes, seated."\n[[step]]\nsay = "a"\n'
+    )
+    assert cli.main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("zz-mine "))
+    assert lines[row + 1].strip() == "Two minutes, seated."
+    assert lines[row + 1].index("Two") == lines[row].index("Mine")  # under the title

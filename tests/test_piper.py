@@ -80,7 +80,9 @@ def piper_frames(model: Path, text: str, pause: float = 0.3, length_scale: float
 
 def write_config(folder: Path, cache: Path, voice: str) -> Path:
     path = folder / "config.toml"
-    path.write_text(f'[voice]\n{voice}\n[paths]\ncache = "{cache}"\n')
+    # a short socket path: under pytest's HOME the default can pass 107 bytes, which the
+    # daemon reports (with the voice's problems) before it starts
+    path.write_text(f'[voice]\n{voice}\n[paths]\ncache = "{cache}"\ncontrol_socket = "c.sock"\n')
     return path
 
 

@@ -110,11 +110,11 @@ def test_routine_load_valid_file_gives_frozen_routine(write):
         ),
         (
             'title = "x"\n[[step]]\nsay = "a"\neach_side = true',
-            'r.toml: step 1: each_side: expected "sides" at the top of the file, found none',
+            "r.toml: sides: expected the names of the sides for each_side in step 1, found none",
         ),
         (
             'title = "x"\nsides = ["a", "b", "c"]\n[[step]]\nsay = "{other_side}"\neach_side = true',
-            "r.toml: step 1: say: expected {other_side} only with exactly two sides, found it here",
+            "r.toml: sides: expected exactly two sides for {other_side} in step 1, found 3",
         ),
         (
             'title = "x"\n[[step]]\nsay = "a {"',

@@ -107,6 +107,8 @@ def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
     command = dest / "opt/routine-player/venv/bin/routine-player"
     listed = subprocess.run([str(command), "list"], capture_output=True, text=True, check=False)
     assert "upper-glutes-foam-roller" in listed.stdout
+    on_path = dest / "usr/local/bin/routine-player"  # a link to where the command will be
+    assert os.readlink(on_path) == "/opt/routine-player/venv/bin/routine-player"
     (mine / "routines" / "mine.toml").write_text('title = "Mine"\n[[step]]\nsay = "Hi."\n')
 
     removed = run_script("uninstall.sh", dest)
@@ -116,13 +118,26 @@ def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
     assert (mine / "config.toml").read_text() == "[voice]\nrate = 140\n"
     assert (mine / "routines" / "mine.toml").exists()
     assert history.read_bytes() == b"the person's history"
+    assert not on_path.exists() and not on_path.is_symlink()
 
 
-def test_service_install_writes_the_config_when_there_is_none(tmp_path):
+def test_service_install_writes_the_config_and_keeps_a_command_it_did_not_make(tmp_path):
     dest = tmp_path / "root"
-    assert run_script("install.sh", dest, BLUETOOTH="1").returncode == 0
+    theirs = dest / "usr/local/bin/routine-player"
+    theirs.parent.mkdir(parents=True)
+    theirs.write_text("#!/bin/sh\necho mine\n")
+    installed = run_script("install.sh", dest)
+    assert installed.returncode == 0
+    assert "kept /usr/local/bin/routine-player, which is not ours" in installed.stdout
     written = dest / "etc/routine-player/config.toml"
     assert written.read_bytes() == (ROOT / "systemd" / "config.toml").read_bytes()
+    assert run_script("uninstall.sh", dest).returncode == 0
+    assert theirs.read_text() == "#!/bin/sh\necho mine\n"
+
+
+def test_service_install_with_bluetooth_adds_the_drop_in_and_uninstall_removes_it(tmp_path):
+    dest = tmp_path / "root"
+    assert run_script("install.sh", dest, BLUETOOTH="1").returncode == 0
     drop_in = dest / "etc/systemd/system/routine-player.service.d/bluetooth.conf"
     assert drop_in.read_bytes() == (ROOT / "systemd" / "bluetooth.conf").read_bytes()
     assert run_script("uninstall.sh", dest).returncode == 0

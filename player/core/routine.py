@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import string
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -98,6 +99,7 @@ TOP_FIELDS: dict[str, Field] = {
     ),
     "progress": boolean(),
 }
+STEP_TABLE = frozenset({"chimes"})  # with STEP_FIELDS, what a [[step]] table may hold
 STEP_FIELDS: dict[str, Field] = {
     "say": text("words to speak", required=True),
     "each_side": boolean(),
@@ -138,6 +140,8 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.needs_sides: list[int] = []  # steps that need "sides": one line for them all
+        self.other_side: list[int] = []  # steps with {other_side}, which needs two sides
 
     def report(self, place: str, name: str, message: str) -> None:
         self.problems.append(Problem(self.file, message, place, name))
@@ -148,17 +152,21 @@ class _Reader:
             message = f"expected {FORMAT}, found {fmt} (a newer routine-player wrote this file)"
             self.report("", "format", message)
             return None
+        steps_written = doc.get("step") if isinstance(doc.get("step"), list) else []
+        strays = [_strays(doc.get("chimes"), TOP_FIELDS, CHIME_FIELDS)]
+        strays += [_strays(step, TOP_FIELDS, STEP_TABLE) for step in steps_written]
         top = check_table(
-            doc,
+            {**{k: v for found in strays for k, v in found.items()}, **doc},  # see _strays
             TOP_FIELDS,
             lambda name, msg: self.report("", name, msg),
             subtables=frozenset({"chimes", "step"}),
         )
         if "title" in top:
             self.printable("", "title", top["title"], MAX_TITLE)
-        defaults = self.chimes(doc.get("chimes", {}), "", Chimes())
+        defaults = self.chimes(doc.get("chimes", {}), "", Chimes(), TOP_FIELDS)
         sides = tuple(top.get("sides", ()))
         steps = self.steps(doc.get("step"), defaults, sides)
+        self.sides_problems(sides, written="sides" in doc)
         if "title" not in top or steps is None or self.problems:
             return None
         return Routine(
@@ -172,14 +180,21 @@ class _Reader:
             source=self.file,
         )
 
-    def chimes(self, table: object, place: str, base: Chimes) -> Chimes:
+    def chimes(self, table: object, place: str, base: Chimes, outer: dict[str, Field]) -> Chimes:
+        """A chimes table; a key of the table around it (`outer`) found in it was written
+        below the chimes heading, which is where TOML puts it: say so, and where it goes."""
         if not isinstance(table, dict):
             self.report(
                 place, "chimes", f"expected a table of chime settings, found {shown(table)}"
             )
             return base
+        heading = "[step.chimes]" if place else "[chimes]"
+        strays = _strays(table, outer, CHIME_FIELDS)
+        for key in strays:
+            self.stray(place, "chimes." + key, "a chime setting", heading)
+        rest = {k: v for k, v in table.items() if k not in strays}
         good = check_table(
-            table, CHIME_FIELDS, lambda name, msg: self.report(place, name, msg), "chimes."
+            rest, CHIME_FIELDS, lambda name, msg: self.report(place, name, msg), "chimes."
         )
         return replace(base, **good)
 
@@ -203,19 +218,23 @@ class _Reader:
     ) -> Step | None:
         place = f"step {number}"
         before = len(self.problems)
+        strays = _strays(table, TOP_FIELDS, STEP_TABLE)
+        for key in strays:
+            self.stray(place, key, "a step setting", "the first [[step]]")
+        mine = {k: v for k, v in table.items() if k not in strays}
         good = check_table(
-            table,
+            {**_strays(table.get("chimes"), STEP_FIELDS, CHIME_FIELDS), **mine},
             STEP_FIELDS,
             lambda name, msg: self.report(place, name, msg),
             subtables=frozenset({"chimes"}),
         )
-        chimes = self.chimes(table.get("chimes", {}), place, defaults)
+        chimes = self.chimes(table.get("chimes", {}), place, defaults, STEP_FIELDS)
         each_side = good.get("each_side", False)
         if each_side and not sides:
-            self.report(place, "each_side", 'expected "sides" at the top of the file, found none')
+            self.needs_sides.append(number)
         if "say" in good:
             self.printable(place, "say", good["say"], MAX_SAY)
-            self.placeholders(place, good["say"], each_side, sides)
+            self.placeholders(number, good["say"], each_side, sides)
         if len(self.problems) > before:
             return None
         return Step(
@@ -228,6 +247,15 @@ class _Reader:
             chimes=chimes,
         )
 
+    def stray(self, place: str, name: str, expected: str, heading: str) -> None:
+        """A key written below a heading it does not belong to: where to move it."""
+        below = heading.removeprefix("the first ")
+        message = (
+            f'expected {expected}, found "{name.rsplit(".", 1)[-1]}", written below {below}: '
+            f"a key belongs to the heading above it, so move it above {heading}"
+        )
+        self.report(place, name, message)
+
     def printable(self, place: str, name: str, value: str, longest: int) -> None:
         """Text for eSpeak: not too long to say in one breath, and no control characters."""
         if len(value) > longest:
@@ -237,9 +265,23 @@ class _Reader:
             code = f"U+{ord(control):04X}"
             self.report(place, name, f"expected printable text, found a control character ({code})")
 
-    def placeholders(self, place: str, say: str, each_side: bool, sides: tuple[str, ...]) -> None:
+    def sides_problems(self, sides: tuple[str, ...], written: bool) -> None:
+        """One line per root problem with the sides, however many steps it touches (a
+        "sides" written wrongly was reported already, as it is)."""
+        if self.needs_sides and not written:
+            steps = _steps(self.needs_sides)
+            message = f"expected the names of the sides for each_side in {steps}, found none"
+            self.report("", "sides", message)
+        if self.other_side and sides:
+            steps = _steps(self.other_side)
+            message = (
+                f"expected exactly two sides for {{other_side}} in {steps}, found {len(sides)}"
+            )
+            self.report("", "sides", message)
+
+    def placeholders(self, number: int, say: str, each_side: bool, sides: tuple[str, ...]) -> None:
         def found(message: str) -> None:
-            self.report(place, "say", message)
+            self.report(f"step {number}", "say", message)
 
         try:
             names = [name for _, name, _, _ in string.Formatter().parse(say) if name is not None]
@@ -255,4 +297,19 @@ class _Reader:
             elif not each_side:
                 found(f"expected {{{name}}} only in a step with each_side = true, found it here")
             elif name == "other_side" and len(sides) != 2:
-                found("expected {other_side} only with exactly two sides, found it here")
+                self.other_side.append(number)
+
+
+def _steps(numbers: list[int]) -> str:
+    """ "step 3" or "steps 2, 3, 5", as a person counts them."""
+    return ("step " if len(numbers) == 1 else "steps ") + ", ".join(map(str, numbers))
+
+
+def _strays(inner: object, outer: dict[str, Field], own: Collection[str]) -> dict[str, Any]:
+    """Keys of the table `inner` that belong to the table around it (`outer`), not to it
+    (`own`): TOML put them in `inner` because they were written below its heading. They are
+    reported once, where they are, and read as if written in their place, so that one slip
+    is one line, not also a "required" one."""
+    if not isinstance(inner, dict):
+        return {}
+    return {k: v for k, v in inner.items() if k in outer and k not in own}

@@ -28,6 +28,8 @@ def shown(value: object) -> str:
         return "a table"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, float) and math.isinf(value):  # 1e999 is read as infinity
+        return f"a number too {'big' if value > 0 else 'small'} to use ({value})"
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -120,6 +122,8 @@ def unknown(key: str, known: list[str]) -> str:
     return f'unknown field (did you mean "{near}"?)' if near else "unknown field"
 
 
+BOM = "\ufeff"
+CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"  # a word processor's quotes
 _WHERE = re.compile(
     r"^(?P<what>.*?) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|(?P<end>end of document))\)$"
 )
@@ -128,24 +132,31 @@ _WHERE = re.compile(
 def parse_toml(data: bytes, file: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Decode UTF-8 TOML, turning every way it can fail into one problem line."""
     try:
-        source = data.decode("utf-8")
+        source = data.decode("utf-8").removeprefix(BOM)  # Notepad's mark: harmless, so allowed
     except UnicodeDecodeError as error:
         message = f"expected UTF-8 text, found a byte that is not (at byte {error.start + 1})"
         return None, [Problem(file, message)]
     try:
         return tomllib.loads(source), []
     except tomllib.TOMLDecodeError as error:
-        return None, [Problem(file, _toml_message(str(error)))]
+        return None, [Problem(file, _toml_message(str(error), source))]
     except RecursionError:
         return None, [Problem(file, "expected TOML, found lists or tables nested too deeply")]
 
 
-def _toml_message(raw: str) -> str:
+def _toml_message(raw: str, source: str) -> str:
     match = _WHERE.match(raw)
     if match is None:
         return f"expected TOML, found a syntax error: {raw}"
     what = match["what"][:1].lower() + match["what"][1:]
     where = "end of file" if match["end"] else f"line {match['line']}, column {match['col']}"
+    line = source.splitlines()[int(match["line"]) - 1] if match["line"] else ""
+    curly = list(dict.fromkeys(c for c in line if c in CURLY_QUOTES))
+    if curly:
+        return (
+            f'{where}: expected straight quotes ("), found curly ones ({" ".join(curly)}) as a '
+            "word processor writes them: type the quotes again in a plain text editor"
+        )
     return f"{where}: expected TOML, found a syntax error ({what})"
 
 

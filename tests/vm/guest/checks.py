@@ -484,6 +484,39 @@ class Checks:
             f"after reload: {'ready' if rendered else 'not ready'}; speech files {before}→{after}",
         )
 
+    def person_reaches_the_service(self) -> None:
+        """Issue 14: the command is on the PATH, and a person in the service's group reaches
+        the service with no --config (status, and history read from its database while it
+        runs); someone outside the group gets one line that says how to join."""
+        for name, more in (("person", ["--groups", "routine-player"]), ("stranger", [])):
+            subprocess.run(["useradd", "--create-home", *more, name], check=False, timeout=60)
+
+        def as_user(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+            command = ["runuser", "-u", name, "--", "env", f"HOME=/home/{name}", *args]
+            return subprocess.run(
+                command, capture_output=True, text=True, timeout=300, check=False, cwd="/"
+            )
+
+        status = as_user("person", "routine-player", "status")
+        history = as_user("person", "routine-player", "history")
+        refused = as_user("stranger", "routine-player", "status")
+        ok = (
+            status.returncode == 0
+            and status.stdout.startswith(("Idle", "Playing", "Paused", "Waiting"))
+            and history.returncode == 0
+            and history.stderr == ""
+            and refused.returncode == 1
+            and len(refused.stderr.splitlines()) == 1
+            and "sudo adduser $USER routine-player" in refused.stderr
+        )
+        self.row(
+            "10. a person in the service's group: routine-player status and history, no --config",
+            ok,
+            f"status: {(status.stdout + status.stderr).strip()}; history: exit "
+            f"{history.returncode} {history.stderr.strip()}; outside the group: "
+            f"{refused.stderr.strip()}",
+        )
+
     def keep_awake(self) -> None:
         """Issue 18: with keep_alive on (the installed default) a session never falls to
         digital silence for longer than a sleepy speaker's sleep time, through a wait and a
@@ -505,7 +538,7 @@ class Checks:
         heard = [i for i, v in enumerate(samples) if v != 0]
         loud = [i for i, v in enumerate(samples) if abs(v) > LOUD]
         if not (heard and loud):
-            self.row("10. keep-awake through a wait and a hold", False, "no sound recorded")
+            self.row("11. keep-awake through a wait and a hold", False, "no sound recorded")
             return
         runs = zero_runs(samples, heard[0], loud[-1])
         press_runs = [n for s, n in runs if 0 <= start + s - edge_at < 0.3 * RATE]
@@ -520,7 +553,7 @@ class Checks:
             and bool(press_runs)
         )
         self.row(
-            "10. keep-awake through a wait and a hold",
+            "11. keep-awake through a wait and a hold",
             ok,
             f"device let go first {bool(released)}; waited {bool(waiting)}; longest digital "
             f"silence {longest:.2f} s (limit {SLEEP_S:.0f}); first loud sample {lead_in * 1000:.0f} "
@@ -539,7 +572,7 @@ class Checks:
         reached = "PCM not found" in inside and "bt-probe: open" in inside
         denied = "PCM not found" not in refused and "bt-probe: open" in refused
         self.row(
-            "11. BlueALSA under the unit's sandbox",
+            "12. BlueALSA under the unit's sandbox",
             active == "active" and reached and denied,
             f"bluealsa {active}; in the sandbox: {_last_lines(inside)}; "
             f"without the audio group: {_last_lines(refused)}",
@@ -554,7 +587,11 @@ class Checks:
         self.measure_underruns()
         subprocess.run(["make", "-C", str(PROJECT), "uninstall"], check=False, timeout=300)
         kept = [CONFIG, CONFIG.parent / "routines" / "vm-added.toml", HISTORY]
-        gone = [Path("/opt/routine-player"), Path("/etc/systemd/system/routine-player.service")]
+        gone = [
+            Path("/opt/routine-player"),
+            Path("/etc/systemd/system/routine-player.service"),
+            Path("/usr/local/bin/routine-player"),
+        ]
         ok = clean and all(p.exists() for p in kept) and not any(p.exists() for p in gone)
         self.row(
             "9. systemctl stop is clean; uninstall keeps what is the person's",
@@ -611,6 +648,7 @@ def main(results: Path) -> int:
         checks.watchdog_restarts,
         checks.card_unplugged,
         checks.new_routine_rendered,
+        checks.person_reaches_the_service,
         checks.keep_awake,
         checks.bluetooth_sandbox,
         checks.stop_and_uninstall,
