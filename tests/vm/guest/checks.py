@@ -524,7 +524,7 @@ class Checks:
         hum too."""
         rec = self.recording
         assert rec is not None
-        released = wait_for(lambda: "closed" in PLAYBACK_STATUS.read_text(), 60, every=0.5)
+        released = wait_for(lambda: "closed" in _read(PLAYBACK_STATUS), 60, every=0.5)
         asked = time.monotonic()
         control("start", "vm-keep-awake")
         waiting = wait_for(lambda: state() == "waiting", 90)
@@ -630,6 +630,14 @@ class Checks:
     @staticmethod
     def _ms(moment: float | None, edge: float) -> str:
         return "never" if moment is None else f"{(moment - edge) * 1000:.0f} ms"
+
+
+def _read(path: Path) -> str:
+    """A /proc file's text, or "" while it is not there (the card rebound)."""
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def _last_lines(text: str, count: int = 2) -> str:
