@@ -192,7 +192,8 @@ def test_volume_and_wake_lead_in(disk_audio, write, settings):
     mixer = Mixer(quiet.audio)
     prepared = ready('title = "Volume."\n[[step]]\nsay = "x"\n', write, quiet, mixer)
     tl = prepared.timeline
-    assert tl.entries[0].sound.name == "wake" and tl.entries[0].length == round(0.3 * tl.rate)
+    lead = round(0.3 * tl.rate) + quiet.audio.buffer_frames  # one buffer more: plans.lead_in
+    assert tl.entries[0].sound.name == "wake" and tl.entries[0].length == lead
     raw = raw_sounds(prepared, mixer)
     hum = array.array("h", raw[tl.entries[0].sound])
     assert 0 < max(abs(x) for x in hum) < 32767 * 10 ** (-40 / 20)  # present, inaudible
