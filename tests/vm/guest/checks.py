@@ -249,17 +249,20 @@ def probe_in_sandbox(name: str, drop: str = "") -> str:
             "BindReadOnlyPaths",
         )
     ]
-    script = Path("/run/vm-test/bt-probe.py")
+    script, out = Path("/run/vm-test/bt-probe.py"), Path(f"/run/vm-test/{name}.txt")
     script.write_text(PROBE)
+    out.write_text("")
+    # Into a file that systemd opens for it: a process this short can end before the journal
+    # knows which unit its lines came from.
     Path(f"/run/systemd/system/{name}.service").write_text(
         "[Service]\nType=oneshot\n"
         + "\n".join(service)
+        + f"\nStandardOutput=append:{out}\nStandardError=append:{out}"
         + f"\nExecStart=/usr/bin/python3 {script} {BT_DEVICE.decode()}\n"
     )
     run("systemctl", "daemon-reload")
-    since = run("date", "+%Y-%m-%d %H:%M:%S").strip()
     subprocess.run(["systemctl", "start", name], check=False, timeout=120)
-    return run("journalctl", "-u", name, "--since", since, "--no-pager", "-o", "cat")
+    return _read(out)
 
 
 def unit(*properties: str) -> dict[str, str]:
