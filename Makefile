@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ROUTINE ?= upper-glutes-foam-roller
 DEBS := espeak-ng sox libasound2
-VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git
+VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git gcc libc6-dev
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
 .PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-deps
@@ -82,5 +82,6 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/speech_and_start.py
 	$(BIN)/python benchmarks/timing.py
 	$(BIN)/python benchmarks/press_to_silence.py
+	$(BIN)/python benchmarks/dead_button.py
 	$(BIN)/python benchmarks/daemon_resources.py
 	$(BIN)/python benchmarks/piper_voice.py

@@ -10,8 +10,8 @@ so that `play` and `render` agree to the frame.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
-import sys
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -65,9 +65,9 @@ class Mixer:
         for name in [self.settings.device] if self.settings.device else [DIRECT, SHARED]:
             os.environ["AUDIODEV"] = name  # read by SDL's ALSA driver only
             try:
-                with _quiet_stderr():  # ALSA and SDL's disk driver chatter on stderr as they open
-                    pygame.mixer.pre_init(self.settings.sample_rate, -16, 1, self.buffer_frames)
-                    pygame.mixer.init()
+                _quiet_alsa()  # libasound chatters on stderr as SDL tries devices
+                pygame.mixer.pre_init(self.settings.sample_rate, -16, 1, self.buffer_frames)
+                pygame.mixer.init()
             except pygame.error as error:
                 errors[name] = str(error)
                 continue
@@ -227,15 +227,16 @@ def _fit(raw: bytes, size: int) -> bytes:
     return raw[:size] if len(raw) >= size else raw + bytes(size - len(raw))
 
 
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Send what C libraries print on stderr to /dev/null for a moment; errors come back to us."""
-    sys.stderr.flush()
-    saved = os.dup(2)
+def _quiet_alsa() -> None:
+    """Silence libasound's own messages (SDL's error names the reason anyway); the process's
+    stderr stays open for everything else, so a traceback from any thread reaches the journal.
+
+    libasound takes a C function as its error handler. A Python one deadlocks: SDL's hotplug
+    thread calls it while pygame holds the interpreter. So the handler is a function of
+    libasound's own that takes no argument and does nothing, `snd_asoundlib_version`: C callers
+    clean up their own arguments, so the extra ones are harmless."""
     try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        alsa = ctypes.CDLL("libasound.so.2")  # the same copy that SDL opens
+    except OSError:
+        return
+    alsa.snd_lib_error_set_handler(ctypes.cast(alsa.snd_asoundlib_version, ctypes.c_void_p))

@@ -29,6 +29,13 @@ def _files(parser: argparse.ArgumentParser) -> None:
 
 def _routine(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("routine", metavar="ROUTINE", help="a routine id or a .toml file")
+    _side(parser)
+
+
+def _side(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--side", metavar="SIDE", help="play one side only, such as left (default: every side)"
+    )
 
 
 def _render(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +70,7 @@ def _start(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "routine", nargs="?", metavar="ROUTINE", help="a routine id (default: the selected one)"
     )
+    _side(parser)
     _json(parser)
 
 
@@ -158,7 +166,7 @@ SUBCOMMANDS = (
         "start",
         "Ask the running daemon to start a routine (the selected one if none is named), over "
         "its control socket.",
-        "routine-player start upper-glutes-hands",
+        "routine-player start upper-glutes-hands --side left",
         "player.commands:control",
         _start,
     ),

@@ -162,6 +162,8 @@ def control(args: argparse.Namespace) -> int:
     answer."""
     settings = config.load(args.config, service=True)
     payload = {"command": args.command, "routine": getattr(args, "routine", None)}
+    if getattr(args, "side", None):
+        payload["side"] = args.side
     reply = request(settings.paths.control_socket, payload)
     if args.json:
         print(json.dumps(reply))

@@ -75,6 +75,7 @@ class PlayerConfig:
     routine: str = "upper-glutes-foam-roller"
     pause_timeout_minutes: float = 10.0
     safety_reminder: bool = True
+    button_intro: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "routine": text("a routine id"),
         "pause_timeout_minutes": number(1, 240, "minutes"),
         "safety_reminder": Field("true or false", lambda v: isinstance(v, bool)),
+        "button_intro": Field("true or false", lambda v: isinstance(v, bool)),
     },
     "paths": {
         name: text("a folder or file path")

@@ -1,7 +1,8 @@
 """The control socket (design §5, §8): one JSON request per line on a Unix socket, one reply.
 
 Requests: {"command": "status" | "pause" | "resume" | "stop" | "skip" | "start",
-"routine": "..."}. Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
+"routine": "...", "side": "left"}; a start with a side plays that side of the routine alone.
+Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
 A request that is malformed, too long or too slow gets an error reply or is dropped; none can
 stop or slow the daemon, whose loop only ever sees a finished, checked command.
 """
@@ -42,7 +43,10 @@ def parse(data: bytes) -> dict:
     routine = request.get("routine")
     if routine is not None and (not isinstance(routine, str) or len(routine) > 200):
         raise ValueError("expected a routine id")
-    return {"command": request["command"], "routine": routine}
+    side = request.get("side")
+    if side is not None and (not isinstance(side, str) or len(side) > 200):
+        raise ValueError("expected a side name, such as left")
+    return {"command": request["command"], "routine": routine, "side": side}
 
 
 class ControlServer:

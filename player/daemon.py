@@ -18,14 +18,24 @@ from functools import partial
 
 from player import config, library, plans, preflight, voices
 from player.audio import SHARED, Mixer, raw_sounds
-from player.button import PushButton
 from player.control import ControlServer
 from player.core import routine
 from player.core.errors import AudioError, ConfigError, PlayerError, Problem, RoutineError
-from player.core.events import Action, Changed, Command, Ended, Selected, Shutdown, Started, State
+from player.core.events import (
+    Action,
+    ButtonEdge,
+    Changed,
+    Command,
+    Ended,
+    Selected,
+    Shutdown,
+    Started,
+    State,
+)
 from player.core.gestures import Stuck
 from player.core.session import Session
 from player.core.timeline import Timeline
+from player.edgewatch import EdgeWatch
 from player.history import History, Recorder
 from player.notify import Notifier
 from player.runner import Runner
@@ -63,12 +73,13 @@ class Daemon:
         self.settings = settings
         self.notifier = notifier or Notifier()
         self.stopping = False
+        self.failed = False  # the button could not be kept alive: exit non-zero
         self._stop = threading.Event()
         self._renderer: threading.Thread | None = None
         self._generation = 0  # a reload's rendering supersedes the one before it
         self._quiet_since: float | None = None
         self.mixer: Mixer | None = None
-        self.button: PushButton | None = None
+        self.watch: EdgeWatch | None = None
         self.runner: Runner | None = None
         self.session: Session | None = None
         self.history: History | None = None
@@ -95,19 +106,24 @@ class Daemon:
             where = self.settings.source or "config"
             message = f'expected a routine the player can see, found "{chosen}"'
             raise PlayerError([Problem(where, message, field="player.routine")])
+        # The button first: its edges are kept from here on, and proven to arrive before READY.
+        self.watch = EdgeWatch(self.settings.button.pin, self._silence, self._button_lost)
+        self.watch.prove()
+        self.watch.start()
         self.mixer = self._open_mixer()
         self.mixer.watch_device()
         first = self._plan(found.routines[chosen])
-        self.button = PushButton(self.settings.button.pin, self._edge)
         self.session = Session(
             [first],
             hold_seconds=self.settings.button.hold_seconds,
             pause_timeout=self.settings.player.pause_timeout_minutes * 60,
-            pressed_at_start=self.button.pressed,
+            pressed_at_start=self.watch.pressed_at_start,
         )
         self.history = History(self.settings.paths.state)
         self.recorder = Recorder(self.history, self.session, self.settings.player.safety_reminder)
         self.runner = Runner(self.session, self.mixer, self._observe, lost=self._lost)
+        runner = self.runner
+        self.watch.attach(lambda pressed, at: runner.post(ButtonEdge(pressed), at))
         others = [r for rid, r in found.routines.items() if rid != chosen]
         self._render_in_background([first], others, chosen)
         self._ready.set()
@@ -225,12 +241,17 @@ class Daemon:
 
     # The loop ---------------------------------------------------------------------------
 
-    def _edge(self, pressed: bool) -> None:
-        """The button's callback: silence first (inside `edge`), then hand the edge on."""
-        if self.runner is not None:
-            self.runner.edge(pressed)
-        elif pressed and self.mixer is not None:
+    def _silence(self) -> None:
+        """A press: silence in the caller's thread (the button's), before anything else."""
+        if self.mixer is not None:
             self.mixer.silence()
+
+    def _button_lost(self, line: str) -> None:
+        """The button's watch could not bring its edges back: exit non-zero, so that systemd
+        starts a new process (whose start-up proves the button again)."""
+        log.error(line)
+        self.failed = True
+        self.shut_down()
 
     def serve(self) -> int:
         """Run until SIGTERM or SIGINT; pet the watchdog from this loop; let the sound device
@@ -249,11 +270,13 @@ class Daemon:
                 self.mixer.suspend()
                 release = None
             check = self._check_device(now)
+            assert self.watch is not None and self.session is not None
+            self.watch.hurry(self.session.sounding(now))
             wakes = [
                 t - now for t in (release, check, next_pet if interval else None) if t is not None
             ]
             self.runner.step(max(0.0, min(wakes)) if wakes else None)
-        return 0
+        return 1 if self.failed else 0
 
     def _release_at(self, now: float) -> float | None:
         """When to let the sound device go: after RELEASE_SECONDS of quiet idleness."""
@@ -314,8 +337,8 @@ class Daemon:
             self.control.close()
         if self.history is not None:
             self.history.close()
-        if self.button is not None:
-            self.button.close()
+        if self.watch is not None:
+            self.watch.close()
         if self.mixer is not None:
             self.mixer.close()
 
@@ -344,13 +367,17 @@ class Daemon:
                 return {"ok": False, "error": why, "routine": wanted}
         if name in ("pause", "stop"):
             self.mixer.silence()  # the same silence-first path as the button
+        wrong = _side_problem(self.session, request)
+        if wrong:
+            return {"ok": False, "error": wrong}
         done, reply = threading.Event(), {}
 
         def work() -> None:
             assert self.runner is not None and self.session is not None
             if name != "status":
                 before = self.session.state
-                self.runner.handle(Command(name, wanted), self.runner.clock())
+                command = Command(name, wanted, request.get("side"))
+                self.runner.handle(command, self.runner.clock())
                 reply["changed"] = self.session.state is not before
             reply.update(status_of(self.session, time.monotonic()))
             done.set()
@@ -386,11 +413,23 @@ def status_of(session: Session, now: float) -> dict:
     }
 
 
+def _side_problem(session: Session, request: dict) -> str | None:
+    """Why a start's "side" cannot be played, in the words of the reply; None if it can."""
+    side = request.get("side")
+    plan = session.plans.get(request["routine"] or session.selected)
+    if request["command"] != "start" or side is None or plan is None:
+        return None
+    wrong = routine.side_problem(plan.routine, side)
+    return f"side: {wrong}" if wrong else None
+
+
 def _describe(action: Action, before: State) -> str:
     """One log line per event that a person would want in the journal; `before` is the
     state the session was in."""
     if isinstance(action, Started):
-        return f"started {action.routine}"
+        return f"started {action.routine}" + (
+            f", {action.sides[0]} side only" if len(action.sides) == 1 else ""
+        )
     if isinstance(action, Ended):
         where = f" at step {action.step}" + (f", {action.side} side" if action.side else "")
         return f"{action.ending.value}: {action.routine}" + (where if action.step else "")
@@ -411,7 +450,8 @@ def _change(state: State, before: State) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """The `daemon` command: start, serve until told to stop, exit 0."""
+    """The `daemon` command: start, serve until told to stop, exit 0 (1 if the button
+    could not be kept alive, so that systemd starts it again)."""
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     daemon = Daemon(config.load(args.config))
     signal.signal(signal.SIGTERM, lambda *_: daemon.shut_down())

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from player.core import intro
 from player.core.errors import PlayerError, Problem
 from player.core.events import Ended, Started
 from player.core.session import Session
@@ -36,6 +37,11 @@ MIGRATIONS = (
     );
     CREATE INDEX sessions_by_routine ON sessions (routine, started);
     """,
+    # The sides a session was started for (one, for `--side`); older rows played them all.
+    """
+    ALTER TABLE sessions ADD COLUMN sides TEXT NOT NULL DEFAULT '[]';
+    UPDATE sessions SET sides = (SELECT json_group_array(key) FROM json_each(side_seconds));
+    """,
 )
 
 
@@ -54,6 +60,7 @@ class Row:
     ending: str
     step: int | None
     side: str | None
+    sides: list[str]
 
 
 class History:
@@ -79,11 +86,14 @@ class History:
         for number, script in enumerate(MIGRATIONS[version:], version + 1):
             self._db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
 
-    def start(self, routine: str, title: str, planned_seconds: float) -> int:
-        """Record a session as begun; it reads "interrupted" until `end()` completes it."""
+    def start(
+        self, routine: str, title: str, planned_seconds: float, sides: tuple[str, ...] = ()
+    ) -> int:
+        """Record a session as begun, for its sides; it reads "interrupted" until `end()`."""
         cursor = self._db.execute(
-            "INSERT INTO sessions (started, routine, title, planned_seconds) VALUES (?, ?, ?, ?)",
-            (time.time(), routine, title, planned_seconds),
+            "INSERT INTO sessions (started, routine, title, planned_seconds, sides)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (time.time(), routine, title, planned_seconds, json.dumps(list(sides))),
         )
         return int(cursor.lastrowid or 0)
 
@@ -105,27 +115,38 @@ class History:
 
     def since(self, seconds_ago: float) -> list[Row]:
         """Sessions started in the last `seconds_ago` seconds, oldest first."""
-        rows = self._db.execute(
+        return self._rows(
             "SELECT * FROM sessions WHERE started >= ? ORDER BY started, id",
             (time.time() - seconds_ago,),
-        ).fetchall()
-        return [_row(r) for r in rows]
+        )
 
     def last(self, routine: str, count: int) -> list[Row]:
         """The latest `count` sessions of one routine, newest first."""
-        rows = self._db.execute(
+        return self._rows(
             "SELECT * FROM sessions WHERE routine = ? ORDER BY started DESC, id DESC LIMIT ?",
             (routine, count),
-        ).fetchall()
-        return [_row(r) for r in rows]
+        )
+
+    def completed(self) -> int:
+        """How many sessions, of any routine, were played to the end."""
+        query = "SELECT count(*) FROM sessions WHERE ending = 'completed'"
+        return int(self._db.execute(query).fetchone()[0])
+
+    def _rows(self, query: str, values: tuple) -> list[Row]:
+        """Rows by column name, so that columns added by later migrations can come in any order."""
+        cursor = self._db.execute(query, values)
+        names = [column[0] for column in cursor.description]
+        return [_row(dict(zip(names, values, strict=True))) for values in cursor.fetchall()]
 
     def close(self) -> None:
         self._db.close()
 
 
-def _row(values: tuple) -> Row:
-    *head, sides, ending, step, side = values
-    return Row(*head, json.loads(sides), ending, step, side)
+def _row(values: dict) -> Row:
+    fields = {name: values[name] for name in Row.__dataclass_fields__}
+    fields["side_seconds"] = json.loads(fields["side_seconds"])
+    fields["sides"] = json.loads(fields["sides"])
+    return Row(**fields)
 
 
 def repeated_stop(rows: list[Row]) -> bool:
@@ -135,7 +156,8 @@ def repeated_stop(rows: list[Row]) -> bool:
 
 
 class Recorder:
-    """Writes the session's starts and ends to history, and arms the safety reminder."""
+    """Writes the session's starts and ends to history, arms the safety reminder, and tells
+    the session whether the person knows the button (`player.core.intro`)."""
 
     def __init__(self, history: History, session: Session, reminders: bool = True) -> None:
         self.history, self.session, self.reminders = history, session, reminders
@@ -144,6 +166,7 @@ class Recorder:
 
     def arm_all(self) -> None:
         """Look again at every routine the session has (new ones arrive after a reload)."""
+        self.session.brief = intro.knows_button(self.history.completed())
         if self.reminders:
             for routine in self.session.plans:
                 self._arm(routine)
@@ -151,11 +174,14 @@ class Recorder:
     def observe(self, action: object) -> None:
         """Take one of the session's actions; only starts and ends matter here."""
         if isinstance(action, Started):
-            planned = self.session.plans[action.routine].seconds()
-            self._row = self.history.start(action.routine, action.title, planned)
+            plan = self.session.plan or self.session.plans[action.routine]
+            self._row = self.history.start(
+                action.routine, action.title, plan.seconds(), action.sides
+            )
         elif isinstance(action, Ended) and self._row:
             self.history.end(self._row, action)
             self._row = 0
+            self.session.brief = intro.knows_button(self.history.completed())
             if self.reminders:
                 self._arm(action.routine)
 

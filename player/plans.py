@@ -8,7 +8,7 @@ from pathlib import Path
 
 from player import chimes, voices
 from player.config import Config
-from player.core import timeline
+from player.core import intro, timeline
 from player.core.errors import Problem, SpeechError
 from player.core.routine import Routine
 from player.core.sounds import CHIMES
@@ -43,8 +43,17 @@ def chime_frames(rate: int) -> dict[str, int]:
     return lengths
 
 
-def planned_seconds(routine: Routine, config: Config) -> tuple[float, bool]:
-    """The routine's length, and whether it is exact (all its speech already rendered)."""
+def opening(config: Config) -> tuple[str, ...]:
+    """What the player says before every routine's title: the button's explanation, unless
+    the config turns it off. A session shortens it for a person who knows the button."""
+    return (intro.BUTTON,) if config.player.button_intro else ()
+
+
+def planned_seconds(
+    routine: Routine, config: Config, side: str | None = None
+) -> tuple[float, bool]:
+    """The routine's length (one side's, if given), and whether it is exact (all its speech
+    already rendered)."""
     cache, rate = speech_cache(config), config.audio.sample_rate
     speech, exact = {}, True
     for text in timeline.speech_texts(routine):
@@ -54,7 +63,15 @@ def planned_seconds(routine: Routine, config: Config) -> tuple[float, bool]:
             speech[text] = timeline.estimate_frames(text, config.voice.rate, rate)
         else:
             speech[text] = at_rate(frames, SPEECH_RATE, rate)
-    plan = timeline.plan(routine, speech, chime_frames(rate), rate, lead_in(config, rate))
+    plan = timeline.plan(
+        routine,
+        speech,
+        chime_frames(rate),
+        rate,
+        lead_in(config, rate),
+        opening=opening(config),
+        side=side,
+    )
     return plan.seconds(), exact
 
 
@@ -66,10 +83,13 @@ class Prepared:
     files: dict[str, Path]
 
 
-def prepare(routine: Routine, config: Config, rate: int | None = None) -> Prepared:
+def prepare(
+    routine: Routine, config: Config, rate: int | None = None, side: str | None = None
+) -> Prepared:
     """Render (or find) every line the routine may speak; refuse with the step that failed.
 
-    `rate` is the rate the mixer really opened at, when it differs from the configured one.
+    `rate` is the rate the mixer really opened at, when it differs from the configured one;
+    `side` plays one side of the routine only.
     """
     voices.require(config)
     cache = speech_cache(config)
@@ -91,7 +111,15 @@ def prepare(routine: Routine, config: Config, rate: int | None = None) -> Prepar
             ) from None
         with wave.open(str(files[text])) as w:
             speech[text] = at_rate(w.getnframes(), SPEECH_RATE, rate)
-    plan = timeline.plan(routine, speech, chime_frames(rate), rate, lead_in(config, rate))
+    plan = timeline.plan(
+        routine,
+        speech,
+        chime_frames(rate),
+        rate,
+        lead_in(config, rate),
+        opening=opening(config),
+        side=side,
+    )
     return Prepared(plan, files)
 
 

@@ -29,15 +29,22 @@ from player.terminal import Keys, progress_line
 def _load(
     args: argparse.Namespace, needs: tuple[str, ...]
 ) -> tuple[config.Config, routine.Routine]:
-    """The config, checked for what this command `needs`, and the routine asked for."""
+    """The config, checked for what this command `needs`, and the routine asked for, with
+    `--side` checked against the routine's sides."""
     settings = config.load(args.config)
     preflight.require(settings, needs)  # before a sound device is opened: said first
-    return settings, routine.load(library.locate(args.routine, settings))
+    loaded = routine.load(library.locate(args.routine, settings))
+    wrong = routine.side_problem(loaded, args.side) if args.side else None
+    if wrong:
+        raise PlayerError([Problem(loaded.source, wrong, field="--side")])
+    return settings, loaded
 
 
-def _ready(loaded: routine.Routine, settings: config.Config, mixer: Mixer) -> plans.Prepared:
+def _ready(
+    loaded: routine.Routine, settings: config.Config, mixer: Mixer, side: str | None
+) -> plans.Prepared:
     """Render the routine's speech and load every sound it may play into the mixer."""
-    prepared = plans.prepare(loaded, settings, rate=mixer.rate)
+    prepared = plans.prepare(loaded, settings, rate=mixer.rate, side=side)
     mixer.load(raw_sounds(prepared, mixer))
     return prepared
 
@@ -52,7 +59,7 @@ def play(args: argparse.Namespace) -> int:
     except AudioError as error:
         raise AudioError([Problem("audio", _no_card(error, args.routine))]) from None
     try:
-        prepared = _ready(loaded, settings, mixer)
+        prepared = _ready(loaded, settings, mixer, args.side)
         return _play(prepared, settings, mixer)
     finally:
         mixer.close()
@@ -89,8 +96,9 @@ def _play(prepared: plans.Prepared, settings: config.Config, mixer: Mixer) -> in
 
     runner = Runner(session, mixer, observe)
     title = prepared.timeline.routine.title
+    side = f", {prepared.timeline.side} side only" if prepared.timeline.side else ""
     print(
-        f"Playing {title}"
+        f"Playing {title}{side}"
         + (
             ": space pauses and resumes, s stops, d skips while paused, q quits."
             if interactive
@@ -161,7 +169,7 @@ def render(args: argparse.Namespace) -> int:
     os.environ["SDL_AUDIODRIVER"] = "dummy"  # render never plays: no sound card needed
     mixer = Mixer(replace(settings.audio, device=""))
     try:
-        prepared = plans.prepare(loaded, settings, rate=mixer.rate)
+        prepared = plans.prepare(loaded, settings, rate=mixer.rate, side=args.side)
         tl = prepared.timeline
         raw = raw_sounds(prepared, mixer)
     finally:

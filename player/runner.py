@@ -44,9 +44,9 @@ class Runner:
         self._queue: queue.SimpleQueue[tuple[float, Event | Call]] = queue.SimpleQueue()
         self._last = float("-inf")
 
-    def post(self, event: Event) -> None:
-        """Hand an event to the loop, stamped now. Safe from any thread."""
-        self._queue.put((self.clock(), event))
+    def post(self, event: Event, at: float | None = None) -> None:
+        """Hand an event to the loop, stamped now (or when it happened). Safe from any thread."""
+        self._queue.put((self.clock() if at is None else at, event))
 
     def edge(self, pressed: bool) -> None:
         """The button changed: on a press, silence first, in this thread; then tell the loop."""

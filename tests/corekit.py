@@ -37,10 +37,12 @@ def speech_frames(text: str) -> int:
     return max(1000, 10 * len(text))
 
 
-def plan(r: Routine, lead_in: int = 0) -> timeline.Timeline:
+def plan(
+    r: Routine, lead_in: int = 0, opening: tuple[str, ...] = (), side: str | None = None
+) -> timeline.Timeline:
     """The routine's timeline with made-up speech lengths."""
     speech = {text: speech_frames(text) for text in timeline.speech_texts(r)}
-    return timeline.plan(r, speech, CHIME_FRAMES, RATE, lead_in)
+    return timeline.plan(r, speech, CHIME_FRAMES, RATE, lead_in, opening=opening, side=side)
 
 
 def run(

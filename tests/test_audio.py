@@ -15,7 +15,7 @@ import pytest
 from player import plans
 from player.audio import Mixer, raw_sounds
 from player.config import AudioConfig
-from player.core import routine
+from player.core import intro, routine
 from player.core.errors import AudioError
 from player.core.events import Command, Ended, State
 from player.core.session import Session
@@ -137,6 +137,7 @@ def test_play_puts_every_sound_at_its_planned_offset(disk_audio, write, settings
         assert found is not None and abs(found - (expected + shift)) <= tolerance + drift, entry
     said = [e.sound.text for e in tl.entries if isinstance(e.sound, Speech)]
     assert said == [
+        intro.BUTTON,
         "Short test",
         "Hold the left side.",
         "Hold the right side.",
@@ -203,3 +204,40 @@ def test_volume_and_wake_lead_in(disk_audio, write, settings):
     loudest = max(abs(x) for x in pcm(disk_audio))
     full = max(abs(x) for x in array.array("h", raw[Speech("Volume.")]))
     assert 0.15 * full < loudest < 0.35 * full
+
+
+NO_CARD_THEN_WRITE_TO_FD_2 = """
+import os, pygame
+from player.audio import Mixer
+from player.config import AudioConfig
+from player.core.errors import AudioError
+init = pygame.mixer.init
+def init_and_speak():  # as a traceback from another thread would, while the device opens
+    os.write(2, b"written to stderr while the device opened\\n")
+    init()
+pygame.mixer.init = init_and_speak
+try:
+    Mixer(AudioConfig())
+except AudioError as error:
+    print(error.lines()[0])
+"""
+
+
+def test_mixer_opening_no_card_is_quiet_and_never_hides_stderr(tmp_path):
+    """Issue 13: nothing redirects the process's stderr while the device opens (a traceback
+    from any thread must reach the journal), and libasound's own chatter about a missing card
+    is silenced all the same: one line, from us."""
+    conf = tmp_path / "asound.conf"
+    conf.write_text("pcm.!default { type plug slave.pcm nosuch }\npcm.plughw pcm.default\n")
+    env = {**os.environ, "SDL_AUDIODRIVER": "alsa", "ALSA_CONFIG_PATH": str(conf)}
+    env.pop("AUDIODEV", None)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_CARD_THEN_WRITE_TO_FD_2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.startswith("audio: expected a sound card (through SDL's alsa driver)")
+    assert result.stderr.splitlines() == ["written to stderr while the device opened"] * 2

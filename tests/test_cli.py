@@ -34,7 +34,7 @@ def test_cli_help_on_each_command_says_what_it_does_with_an_example(name, capsys
 
 def test_cli_check_shipped_routines_all_valid(capsys):
     assert cli.main(["check"]) == 0
-    assert capsys.readouterr().out == "4 of 4 routines valid.\n"
+    assert capsys.readouterr().out == "6 of 6 routines valid.\n"
 
 
 def test_cli_check_bad_routine_gives_lines_and_nonzero_exit_without_traceback(write):

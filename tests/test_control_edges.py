@@ -113,6 +113,7 @@ def test_control_start_of_an_unknown_or_broken_routine_is_one_clear_line(pins, s
         assert capsys.readouterr().err.splitlines() == [
             "shrot: expected the id of a routine the player can see, found none by that name "
             "(routines: broken, short, upper-glutes-ball-floor, upper-glutes-ball-wall, "
+            "upper-glutes-everyday, upper-glutes-first-time, "
             'upper-glutes-foam-roller, upper-glutes-hands; did you mean "short"?)'
         ]
         assert cli.main(["start", "no-such", *conf, "--json"]) == 1

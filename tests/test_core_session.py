@@ -52,7 +52,11 @@ def test_session_idle_short_press_starts_the_selected_routine_with_its_title():
     s = session()
     log = started(s)
     assert log[0][2] == [Silence()]
-    assert log[1][2] == [Started("r", "Title r"), Changed(State.PLAYING), Play(Speech("Title r"))]
+    assert log[1][2] == [
+        Started("r", "Title r", ("left", "right")),
+        Changed(State.PLAYING),
+        Play(Speech("Title r")),
+    ]
     assert s.state is State.PLAYING
 
 
@@ -229,7 +233,9 @@ def test_session_shutdown_silences_and_records_service_stopped():
 
 def test_session_commands_start_pause_resume_stop():
     s = session()
-    assert s.handle(Command("start", "other"), 0.0)[0] == Started("other", "Title other")
+    assert s.handle(Command("start", "other"), 0.0)[0] == Started(
+        "other", "Title other", ("left", "right")
+    )
     assert s.handle(Command("pause"), 0.5)[:2] == [Silence(), Changed(State.PAUSED)]
     assert Play(Chime("resume"), timeline=False) in s.handle(Command("resume"), 1.0)
     stop = s.handle(Command("stop"), 2.0)

@@ -15,7 +15,7 @@ from player.core.events import Command, Ended, Ending, Play, Shutdown
 from player.core.session import Session
 from player.core.sounds import Speech
 from player.core.timeline import REMINDER
-from player.history import FILE, History, Recorder, repeated_stop
+from player.history import FILE, MIGRATIONS, History, Recorder, repeated_stop
 
 from .corekit import plan, routine, step
 
@@ -57,7 +57,7 @@ def test_history_migrates_and_reopens_with_the_same_rows(tmp_path):
     again = History(tmp_path)
     assert len(again.since(3600)) == 1
     with sqlite3.connect(tmp_path / FILE) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -73,7 +73,7 @@ def test_history_repeated_stop_at_the_same_step_arms_the_reminder(tmp_path):
         recorder.observe(Ended("r", Ending.STOPPED, stop_step, None, 1.0, ()))
     assert session.reminders == {"r"}
     first = session.handle(Command("start"), 300.0)
-    assert Play(Speech(REMINDER), timeline=False) in first
+    assert Play(Speech(REMINDER)) in first  # in the timeline, after the button's explanation
     assert session.reminders == set()  # said once, not at every start
     assert repeated_stop(store.last("r", 3))
     assert not repeated_stop([])

@@ -91,4 +91,4 @@ def test_preflight_plain_check_checks_the_config_in_use_and_every_routine(tmp_pa
         f"{tmp_path / 'r' / 'config.toml'}: step 1: say: expected words to speak, found nothing "
         "(this field is required)",
     ]
-    assert out.out == "4 of 6 files valid.\n"
+    assert out.out == "6 of 8 files valid.\n"

@@ -9,18 +9,13 @@ import threading
 import pytest
 
 from player import daemon as daemon_module
+from player import library
 from player.core.events import Command, State
 from player.core.sounds import Speech
 
 from .daemonkit import Running, press
 
-EVERY = {
-    "short",
-    "upper-glutes-ball-floor",
-    "upper-glutes-ball-wall",
-    "upper-glutes-foam-roller",
-    "upper-glutes-hands",
-}
+EVERY = {"short"} | {p.stem for p in library.shipped_folder().glob("*.toml")}
 
 
 class Unplug:

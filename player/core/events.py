@@ -49,10 +49,12 @@ class Tick:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A request from the control socket or the keyboard: start, pause, resume, stop, skip."""
+    """A request from the control socket or the keyboard: start, pause, resume, stop, skip.
+    A start may name a routine, and one of its sides to play alone."""
 
     name: str
     routine: str | None = None
+    side: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +85,11 @@ class Play:
 
 @dataclass(frozen=True, slots=True)
 class Started:
-    """A session of `routine` began."""
+    """A session of `routine` began, for these sides (all of the routine's, or one)."""
 
     routine: str
     title: str
+    sides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

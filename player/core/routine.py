@@ -313,3 +313,12 @@ def _strays(inner: object, outer: dict[str, Field], own: Collection[str]) -> dic
     if not isinstance(inner, dict):
         return {}
     return {k: v for k, v in inner.items() if k in outer and k not in own}
+
+
+def side_problem(routine: Routine, side: str) -> str | None:
+    """Why `side` cannot be played alone in this routine (for `--side`), or None if it can."""
+    if side in routine.sides:
+        return None
+    if not routine.sides:
+        return f"expected a routine with sides, found none in {routine.id} to play {shown(side)}"
+    return f"expected one of {', '.join(routine.sides)}, found {shown(side)}"

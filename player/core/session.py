@@ -25,6 +25,9 @@ Rules:
    replayed from its start on resume, which never moves the position inside a hold.
 4. Paused or waiting longer than the pause timeout ends the session quietly.
 5. An event that means nothing in a state changes nothing and returns no actions.
+6. Every start lays its plan out again (`timeline.replan`) with its opening lines: the button's
+   explanation (one line for a person who knows it: `brief`), then any safety reminder; and
+   with the side a start command asked for, if any.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from player.core import intro
 from player.core.events import (
     Action,
     ButtonEdge,
@@ -58,7 +62,7 @@ from player.core.gestures import (
     Stuck,
 )
 from player.core.sounds import WAKE, Chime, Sound, Speech
-from player.core.timeline import REMINDER, STOP_NOTE, Span, Timeline, announce, recap
+from player.core.timeline import REMINDER, STOP_NOTE, Span, Timeline, announce, recap, replan
 
 LEAD_IN_TICKS = 3
 TONE_GAP = 0.15
@@ -101,6 +105,7 @@ class Session:
         self._played = 0
         self._paused_at = 0.0
         self.reminders: set[str] = set()  # routines whose next start says the safety reminder
+        self.brief = False  # the person knows the button: its one-line reminder will do
 
     # The public face ------------------------------------------------------------------
 
@@ -212,12 +217,9 @@ class Session:
         return []
 
     def _command(self, command: Command, now: float) -> list[Action]:
-        if command.name == "start" and command.routine is not None:
-            if command.routine not in self.plans or self.state is not State.IDLE:
-                return []
-            self.selected = command.routine
+        if command.name == "start":
+            return self._start_command(command, now)
         handler = {
-            ("start", State.IDLE): self._start,
             ("pause", State.PLAYING): self._freeze_and_confirm,
             ("resume", State.PAUSED): self._resume,
             ("resume", State.WAITING): self._go_on,
@@ -232,23 +234,35 @@ class Session:
             return [self._silence(now), *handler(now)]
         return handler(now)
 
+    def _start_command(self, command: Command, now: float) -> list[Action]:
+        """Start a routine (the selected one if none is named), for one side if asked."""
+        rid = self.selected if command.routine is None else command.routine
+        if self.state is not State.IDLE or rid not in self.plans:
+            return []
+        if command.side is not None and command.side not in self.plans[rid].routine.sides:
+            return []
+        self.selected = rid
+        return self._start(now, command.side)
+
     # Transitions ------------------------------------------------------------------------
 
-    def _start(self, now: float) -> list[Action]:
+    def _start(self, now: float, side: str | None = None) -> list[Action]:
+        """Begin the selected routine: the button's explanation, any reminder, then the title."""
         silence = [self._silence(now)] if self.sounding(now) else []
-        self.plan = self.plans[self.selected]
+        base = self.plans[self.selected]
+        routine = base.routine
+        reminder = (REMINDER,) if routine.id in self.reminders else ()
+        self.reminders.discard(routine.id)
+        self.plan = replan(
+            base, intro.opening(base.opening, self.brief, reminder), side or base.side
+        )
         self._reset_position(0, now)
         self.hold_played = [0] * len(self.plan.holds)
-        self._side_frames = {side: 0 for side in self.plan.routine.sides}
+        self._side_frames = {s: 0 for s in self.plan.sides}
         self._played = 0
-        routine = self.plan.routine
-        started: list[Action] = [*silence, Started(routine.id, routine.title)]
-        if routine.id in self.reminders:
-            self.reminders.discard(routine.id)
-            started += self._extra([*self._wake(now), Speech(REMINDER)], now)
-            return self._run_from(self._extras_end, now, started)
         self.state = State.PLAYING
-        return [*started, Changed(State.PLAYING), *self._tick(now)]
+        started = Started(routine.id, routine.title, self.plan.sides)
+        return [*silence, started, Changed(State.PLAYING), *self._tick(now)]
 
     def _freeze_and_confirm(self, now: float) -> list[Action]:
         self._freeze(now)

@@ -8,14 +8,17 @@ Rules it keeps (design §3, §7):
 - Sounds never overlap. When two chimes would, the one earlier in this order is kept and the
   other dropped: hold start, hold end, halfway, countdown, every-N tick. Speech never meets a
   chime, because cues only start once a hold and its end chime are over.
+- Before the title come the opening lines (the button's explanation, a reminder: see
+  `player.core.intro`). A timeline may play one side only; the rest is laid out as for all sides.
 - Offsets are integers, so nothing drifts however long the routine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from player.core import intro
 from player.core.routine import Routine, Step
 from player.core.sounds import WAKE, Chime, Sound, Speech
 
@@ -68,6 +71,14 @@ class Timeline:
     waits: tuple[int, ...]
     speech: Mapping[str, int]
     chimes: Mapping[str, int]
+    lead_in: int = 0
+    opening: tuple[str, ...] = ()
+    side: str | None = None
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The sides this timeline plays: one, or all of the routine's."""
+        return (self.side,) if self.side else self.routine.sides
 
     def seconds(self, frames: int | None = None) -> float:
         """Frames (the whole timeline by default) in seconds."""
@@ -84,8 +95,11 @@ def recap(step: int, side: str | None) -> str:
     return f"Resuming step {step}, {side} side." if side else f"Resuming step {step}."
 
 
-def played_steps(routine: Routine) -> Iterator[tuple[Step, str | None, str | None]]:
-    """Each step as played, with its side and other side; each_side runs expanded per side."""
+def played_steps(
+    routine: Routine, side: str | None = None
+) -> Iterator[tuple[Step, str | None, str | None]]:
+    """Each step as played, with its side and other side; each_side runs expanded per side
+    (only for `side`, when given)."""
     steps = routine.steps
     index = 0
     while index < len(steps):
@@ -96,16 +110,16 @@ def played_steps(routine: Routine) -> Iterator[tuple[Step, str | None, str | Non
         end = index
         while end < len(steps) and steps[end].each_side:
             end += 1
-        for side in routine.sides:
-            other = next((s for s in routine.sides if s != side), None)
+        for played in (side,) if side else routine.sides:
+            other = next((s for s in routine.sides if s != played), None)
             for step in steps[index:end]:
-                yield step, side, other
+                yield step, played, other
         index = end
 
 
 def speech_texts(routine: Routine) -> list[str]:
     """Every line a session of this routine may speak, in first-use order, each once."""
-    lines = [routine.title]
+    lines = [intro.BUTTON, intro.BUTTON_SHORT, routine.title]
     for step, side, other in played_steps(routine):
         lines += [step.cue(side, other), recap(step.number, side)]
     if routine.progress:
@@ -147,46 +161,60 @@ def plan(
     chimes: Mapping[str, int],
     rate: int,
     lead_in: int = 0,
+    *,
+    opening: tuple[str, ...] = (),
+    side: str | None = None,
 ) -> Timeline:
-    """Lay the routine out; `speech` and `chimes` give each sound's length in frames."""
-    plain = _lay_out(routine, speech, chimes, rate, lead_in, progress={})
+    """Lay the routine out; `speech` and `chimes` give each sound's length in frames.
+    `opening` lines are said before the title; `side` plays one side only."""
+    base = Timeline(routine, rate, 0, (), (), (), (), speech, chimes, lead_in, opening, side)
+    plain = _lay_out(base, progress={})
     if not routine.progress:
         return plain
-    points = _progress_points(plain)
-    return _lay_out(routine, speech, chimes, rate, lead_in, progress=points)
+    return _lay_out(base, progress=_progress_points(plain))
 
 
-def _lay_out(
-    routine: Routine,
-    speech: Mapping[str, int],
-    chimes: Mapping[str, int],
-    rate: int,
-    lead_in: int,
-    *,
-    progress: Mapping[int, str],
-) -> Timeline:
-    builder = _Builder(speech, chimes, rate)
-    if lead_in:
-        builder.add(Chime(WAKE), length=lead_in)
+def replan(base: Timeline, opening: tuple[str, ...], side: str | None) -> Timeline:
+    """The same routine with other opening lines or one side only; `base` itself if unchanged."""
+    if (opening, side) == (base.opening, base.side):
+        return base
+    return plan(
+        base.routine,
+        base.speech,
+        base.chimes,
+        base.rate,
+        base.lead_in,
+        opening=opening,
+        side=side,
+    )
+
+
+def _lay_out(base: Timeline, *, progress: Mapping[int, str]) -> Timeline:
+    routine, rate = base.routine, base.rate
+    builder = _Builder(base.speech, base.chimes, rate)
+    if base.lead_in:
+        builder.add(Chime(WAKE), length=base.lead_in)
+    for line in base.opening:
+        builder.say(line)
+        builder.cursor += round(GAP_SECONDS * rate)
     builder.say(routine.title)
     builder.cursor += round(GAP_SECONDS * rate)
-    for index, (step, side, other) in enumerate(played_steps(routine)):
+    for index, (step, side, other) in enumerate(played_steps(routine, base.side)):
         if index in progress:
             builder.say(progress[index], step.number, side)
             builder.cursor += round(PROGRESS_GAP * rate)
         builder.step(step, side, other)
     builder.cursor += round(GAP_SECONDS * rate)
     builder.say(CLOSING)
-    return Timeline(
-        routine=routine,
-        rate=rate,
+    return replace(
+        base,
         length=builder.cursor,
         entries=tuple(builder.entries),
         holds=tuple(builder.holds),
         steps=tuple(builder.steps),
         waits=tuple(builder.waits),
-        speech=dict(speech),
-        chimes=dict(chimes),
+        speech=dict(base.speech),
+        chimes=dict(base.chimes),
     )
 
 

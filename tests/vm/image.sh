@@ -48,7 +48,10 @@ done
 say "test fixtures: the gpio-sim chip, a Pi's identity, the checks"
 guest=$here/guest
 install -D -m 0755 "$guest/fixtures.sh" "$stage/usr/local/lib/vm-test/fixtures.sh"
-install -m 0644 "$guest/checks.py" "$guest/underruns.py" "$stage/usr/local/lib/vm-test/"
+install -m 0644 "$guest/checks.py" "$guest/underruns.py" "$guest/old_wiring.py" \
+	"$stage/usr/local/lib/vm-test/"
+# Issue 13's check forces lgpio's start-up race with this shim (Debian 12 here and there).
+gcc -shared -fPIC -O2 -Wall -o "$stage/usr/local/lib/vm-test/stall.so" "$guest/stall.c" -ldl
 install -m 0644 "$guest/vm-fixtures.service" "$guest/vm-checks.service" "$stage/etc/systemd/system/"
 install -D -m 0644 "$guest/routine-player.service.d/vm-test.conf" \
 	"$stage/etc/systemd/system/routine-player.service.d/vm-test.conf"

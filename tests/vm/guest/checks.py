@@ -29,6 +29,8 @@ SOCKET = Path("/run/routine-player/control.sock")
 HISTORY = Path("/var/lib/routine-player/history.sqlite3")
 PROJECT = Path("/root/routine-player")
 LOOPBACK = Path("/sys/bus/platform/drivers/snd_aloop")
+FIXTURES = Path("/usr/local/lib/vm-test")
+STALL_DROPIN = Path(f"/run/systemd/system/{UNIT}.service.d/vm-test-stall.conf")
 RATE = 22050
 LOUD = 1000  # about -30 dBFS: speech and chimes are far above it, the loopback's silence is 0
 PERIOD = 256  # frames per read: the recording's time resolution
@@ -464,6 +466,60 @@ class Checks:
             f"{self._ms(back, edge)} after the press; state {resumed}",
         )
 
+    def restarts_answer_a_press(self, restarts: int = 20) -> None:
+        """Issue 13: lgpio's start-up race, forced by the stall shim (stall.c), on the real
+        lgpio, gpiozero and kernel line. First the old wiring, which must go deaf under the shim
+        (or the shim forces nothing) and hear without it; then the service restarted
+        `restarts` times under the shim, pressed right after each READY=1: every press must
+        reach "playing", each start having found lgpio's reader asleep and woken it."""
+        subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
+        shim = f"LD_PRELOAD={FIXTURES / 'stall.so'}"
+        old = [self._old_wiring(shim) for _ in range(3)]
+        control = self._old_wiring("")  # lgpio's race is rare unforced: a second try settles it
+        control = control if control == "heard" else self._old_wiring("")
+        STALL_DROPIN.parent.mkdir(parents=True, exist_ok=True)
+        STALL_DROPIN.write_text(f"[Service]\nEnvironment={shim}\n")
+        run("systemctl", "daemon-reload")
+        since = run("date", "+%Y-%m-%d %H:%M:%S").strip()
+        heard, starts = 0, []
+        try:
+            for _ in range(restarts):
+                run("systemctl", "reset-failed", UNIT)
+                begun = time.monotonic()
+                subprocess.run(["systemctl", "restart", UNIT], check=False, timeout=300)
+                starts.append(time.monotonic() - begun)  # Type=notify: returns at READY=1
+                self.line.press()
+                heard += bool(wait_for(lambda: state() == "playing", 60, every=0.1))
+        finally:
+            STALL_DROPIN.unlink(missing_ok=True)
+            run("systemctl", "daemon-reload")
+            subprocess.run(["systemctl", "restart", UNIT], check=False, timeout=300)
+        log = run("journalctl", "-u", UNIT, "--since", since, "--no-pager", "-o", "cat")
+        woken = log.count("did not start: claiming it again")
+        self.figures["restarts_pressed"] = restarts
+        self.figures["restarts_heard"] = heard
+        self.figures["restarts_reader_woken"] = woken
+        self.figures["restart_to_ready_s"] = sorted(starts)[len(starts) // 2]
+        self.row(
+            f"11. {restarts} restarts under lgpio's forced start-up race, a press after each",
+            heard == restarts and "deaf" in old and control == "heard",
+            f"heard {heard} of {restarts} presses; lgpio's reader found asleep and woken at "
+            f"{woken} starts; the old wiring under the shim: {', '.join(old)}; without: "
+            f"{control}; restart to READY=1 median {self.figures['restart_to_ready_s']:.1f} s",
+        )
+
+    def _old_wiring(self, preload: str) -> str:
+        """The pre-issue-13 wiring, once, seeing the Pi's identity as the service does:
+        "heard" or "deaf" (or what went wrong)."""
+        command = [
+            "systemd-run", "--wait", "--pipe", "--quiet", "-p", "WorkingDirectory=/tmp",
+            "-p", "BindReadOnlyPaths=/run/vm-test/cpuinfo:/proc/cpuinfo",
+            *([f"--setenv={preload}"] if preload else []),
+            str(VENV_BIN / "python"), str(FIXTURES / "old_wiring.py"), str(self.line.pull),
+        ]  # fmt: skip
+        out = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+        return (out.stdout.split() or [f"failed: {out.stderr.strip()[-200:]}"])[-1]
+
     def new_routine_rendered(self) -> None:
         """A routine a person adds later is rendered by the service itself, under its sandbox:
         eSpeak runs in a child process of the daemon, which the unit must allow."""
@@ -541,7 +597,7 @@ class Checks:
         heard = [i for i, v in enumerate(samples) if v != 0]
         loud = [i for i, v in enumerate(samples) if abs(v) > LOUD]
         if not (heard and loud):
-            self.row("11. keep-awake through a wait and a hold", False, "no sound recorded")
+            self.row("12. keep-awake through a wait and a hold", False, "no sound recorded")
             return
         runs = zero_runs(samples, heard[0], loud[-1])
         press_runs = [n for s, n in runs if 0 <= start + s - edge_at < 0.3 * RATE]
@@ -551,7 +607,7 @@ class Checks:
         self.figures["keep_awake_lead_in_ms"] = lead_in * 1000
         ok = bool(waiting) and longest <= SLEEP_S and lead_in >= WAKE_MS / 1000 and bool(press_runs)
         self.row(
-            "11. keep-awake through a wait and a hold",
+            "12. keep-awake through a wait and a hold",
             ok,
             f"device let go first {bool(released)}; waited {bool(waiting)}; longest digital "
             f"silence {longest:.2f} s (limit {SLEEP_S:.0f}); first loud sample {lead_in * 1000:.0f} "
@@ -570,7 +626,7 @@ class Checks:
         reached = "PCM not found" in inside and "bt-probe: open" in inside
         denied = "PCM not found" not in refused and "bt-probe: open" in refused
         self.row(
-            "12. BlueALSA under the unit's sandbox",
+            "13. BlueALSA under the unit's sandbox",
             active == "active" and reached and denied,
             f"bluealsa {active}; in the sandbox: {_last_lines(inside)}; "
             f"without the audio group: {_last_lines(refused)}",
@@ -653,6 +709,7 @@ def main(results: Path) -> int:
         checks.kill_restarts,
         checks.watchdog_restarts,
         checks.card_unplugged,
+        checks.restarts_answer_a_press,
         checks.new_routine_rendered,
         checks.person_reaches_the_service,
         checks.keep_awake,
