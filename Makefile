@@ -9,7 +9,8 @@ DEBS := espeak-ng sox libasound2
 VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git gcc libc6-dev
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
-.PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-deps
+.PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-deps \
+	mutate
 
 run: $(VENV)/.installed
 	$(BIN)/routine-player play $(ROUTINE)
@@ -69,6 +70,11 @@ test-thorough: $(VENV)/.installed
 	$(BIN)/python -m pytest -q --hypothesis-profile=thorough tests/test_core_properties.py \
 		tests/test_core_gestures.py tests/test_core_timeline.py tests/test_routine.py
 
+# Deliberate bugs in core, runner, the button and its watch, control and timeline, each against
+# the tests that should catch it (tests/mutate.py; a few minutes; by hand, not in CI; docs/testing.md).
+mutate: $(VENV)/.installed
+	$(BIN)/python tests/mutate.py
+
 # On the Pi, as root: the service, its user, config and venv (docs/raspberry-pi.md).
 install:
 	sh systemd/install.sh
@@ -79,6 +85,7 @@ uninstall:
 
 # Every benchmark (about fifteen minutes); the figures go into BENCHMARKS.md by hand.
 bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/aplay_cost.py
 	$(BIN)/python benchmarks/speech_and_start.py
 	$(BIN)/python benchmarks/timing.py
 	$(BIN)/python benchmarks/press_to_silence.py

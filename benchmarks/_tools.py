@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -20,9 +22,21 @@ def env(**extra: str) -> dict[str, str]:
     return out
 
 
+def shims() -> Path:
+    """A folder holding our `aplay` stand-in, compiled from shims/aplay.c (with `cc`) when
+    it is missing or older than its source."""
+    source = HERE / "shims" / "aplay.c"
+    folder = Path(tempfile.gettempdir()) / "routine-player-bench"
+    binary = folder / "aplay"
+    if not binary.exists() or binary.stat().st_mtime < source.stat().st_mtime:
+        folder.mkdir(exist_ok=True)
+        subprocess.run(["cc", "-O2", "-o", str(binary), str(source)], check=True)
+    return folder
+
+
 def naive_env(log: Path, aplay_log: Path) -> dict[str, str]:
     """The naive player's environment: our aplay stand-in first on PATH."""
-    path = f"{HERE / 'shims'}{os.pathsep}{os.environ.get('PATH', '')}"
+    path = f"{shims()}{os.pathsep}{os.environ.get('PATH', '')}"
     return env(PATH=path, NAIVE_LOG=str(log), APLAY_LOG=str(aplay_log), PYTHONPATH=str(ROOT))
 
 

@@ -6,7 +6,8 @@ halted, and, in the sound itself, the frames from the press to the last loud sam
 the file through a 4 KiB stdio buffer, so a thread notes when the file grows, and the frame the
 mixer had reached at the press is interpolated from the last growth before it.
 Naive: pyttsx3 say()/runAndWait() in a thread and a callback that sets a stop flag checked
-between utterances; the speech only stops when the utterance ends (our `aplay` stand-in says when).
+between utterances; the speech only stops when the utterance ends (our compiled `aplay`
+stand-in says when).
 Run: .venv/bin/python benchmarks/press_to_silence.py   (about three minutes)
 """
 
@@ -21,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from _tools import HERE, ROOT, summary
+from _tools import ROOT, shims, summary
 
 PRESSES = 20
 folder = Path(tempfile.mkdtemp())
@@ -129,7 +130,7 @@ def naive(rng: random.Random) -> list[float]:
 
     aplay_log = folder / "aplay.log"
     os.environ["APLAY_LOG"] = str(aplay_log)
-    os.environ["PATH"] = f"{HERE / 'shims'}{os.pathsep}{os.environ['PATH']}"
+    os.environ["PATH"] = f"{shims()}{os.pathsep}{os.environ['PATH']}"
     engine = pyttsx3.init()
     engine.setProperty("rate", 160)
     latencies = []

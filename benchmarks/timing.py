@@ -1,8 +1,9 @@
 """How far 30-second holds and a whole routine's end land from plan, ours and naive.
 
 Ours: the real `play` path (session, runner, pygame mixer on SDL's disk driver), with the moment
-each sound is handed to the mixer noted on the monotonic clock. Naive: pyttsx3 say()/runAndWait()
-and time.sleep(hold), with an `aplay` stand-in that takes as long as the sound lasts.
+each sound is handed to the mixer noted on the monotonic clock (not when it was heard: that is
+tests/test_audio.py's). Naive: pyttsx3 say()/runAndWait() and time.sleep(hold), with a compiled
+`aplay` stand-in that takes as long as the sound lasts (benchmarks/aplay_cost.py).
 Run: .venv/bin/python benchmarks/timing.py   (about five minutes)
 """
 
@@ -30,7 +31,8 @@ from player.runner import Runner
 
 
 def ours() -> tuple[list[float], float, float]:
-    """Hold lengths as played, the routine's length as played, and its planned length."""
+    """Hold lengths and the routine's length, from when chimes were handed to the mixer, and
+    its planned length."""
     settings = config.load(None)
     mixer = Mixer(settings.audio)
     prepared = plans.prepare(routine.load(TIMING), settings, rate=mixer.rate)
@@ -54,7 +56,7 @@ def ours() -> tuple[list[float], float, float]:
 
 
 def naive() -> tuple[list[float], float, float]:
-    """Hold lengths as played, the routine's length as played, and what it should have been:
+    """Hold lengths and the routine's length from its own log, and what it should have been:
     the sum of every sound it played plus every sleep it asked for."""
     with tempfile.TemporaryDirectory() as folder:
         log, aplay = Path(folder) / "naive.log", Path(folder) / "aplay.log"
@@ -80,12 +82,13 @@ if __name__ == "__main__":
     naive_holds, naive_length, naive_planned = naive()
     print("| what | ours | naive |\n|---|---|---|")
     print(
-        "| 30 s holds as played (start chime to end chime), worst error | "
+        "| 30 s holds, start chime to end chime (ours: handed to the mixer; naive: its log "
+        "around sleep()), worst error of 3 | "
         f"{max(abs(h - 30) for h in our_holds) * 1000:.1f} ms | "
         f"{max(abs(h - 30) for h in naive_holds) * 1000:.1f} ms |"
     )
     print(
         f"| whole routine (ours {planned:.1f} s, naive {naive_planned:.1f} s of sound and "
-        f"sleeps): end lands from plan | {(our_length - planned) * 1000:+.0f} ms | "
+        f"sleeps): the end from plan, one run | {(our_length - planned) * 1000:+.0f} ms | "
         f"{(naive_length - naive_planned) * 1000:+.0f} ms |"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from player.audio import Mixer
 from player.core.errors import AudioError
-from player.core.events import Action, ButtonEdge, Changed, Event, Play, Silence, Tick
+from player.core.events import Action, Changed, Event, Play, Silence, Tick
 from player.core.session import Session
 from player.keepalive import KeepAlive
 
@@ -47,12 +47,6 @@ class Runner:
     def post(self, event: Event, at: float | None = None) -> None:
         """Hand an event to the loop, stamped now (or when it happened). Safe from any thread."""
         self._queue.put((self.clock() if at is None else at, event))
-
-    def edge(self, pressed: bool) -> None:
-        """The button changed: on a press, silence first, in this thread; then tell the loop."""
-        if pressed:
-            self.mixer.silence()
-        self.post(ButtonEdge(pressed))
 
     def step(self, timeout: float | None = None) -> None:
         """Wait for one event or the next deadline (or `timeout`), and carry out the actions."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from player import config
@@ -56,6 +58,28 @@ class Running:
 
     def played(self, sound) -> bool:
         return any(isinstance(a, Play) and a.sound == sound for _, a in self.actions)
+
+
+@contextlib.contextmanager
+def loop_held(run: Running) -> Iterator[None]:
+    """Hold the daemon's loop in a call of ours for the duration: whatever silences the mixer
+    meanwhile, it is not the loop."""
+    held, holding = threading.Event(), threading.Event()
+    run.daemon.runner.call(lambda: (holding.set(), held.wait(10)))
+    assert holding.wait(10)
+    try:
+        yield
+    finally:
+        held.set()
+
+
+def silenced_in_the_callback(run: Running, pin) -> bool:
+    """Press while the loop is held: True if the mixer had stopped when the button's callback
+    returned (gpiozero's mock pins call it in the pressing thread), which a silence left to
+    the loop could not have done. The pin stays pressed."""
+    with loop_held(run):
+        pin.drive_low()
+        return not run.daemon.mixer.busy()
 
 
 def press(pin, length: float = 0.1) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -88,8 +89,17 @@ def test_cli_unknown_command_is_one_line_and_exit_2():
 
 
 def test_cli_python_m_player_and_the_console_script_are_the_same():
-    result = run("list")
-    assert result.returncode == 0 and "upper-glutes-foam-roller" in result.stdout
+    """The `routine-player` script pip installed beside this Python (`player.cli:main`)."""
+    script = Path(sys.executable).parent / "routine-player"
+    by_script = subprocess.run(
+        [str(script), "list"], check=False, capture_output=True, text=True, timeout=60
+    )
+    by_module = run("list")
+    assert by_script.returncode == by_module.returncode == 0, by_script.stderr
+    assert "upper-glutes-foam-roller" in by_script.stdout
+    assert (by_script.stdout, by_script.stderr) == (by_module.stdout, by_module.stderr)
+    wrong = subprocess.run([str(script), "chek"], check=False, capture_output=True, text=True)
+    assert (wrong.returncode, wrong.stderr) == (2, run("chek").stderr)  # even its name
 
 
 def test_cli_history_days_must_be_a_whole_number_from_1():

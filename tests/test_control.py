@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from player import cli
-from player.control import MAX_REQUEST, ControlServer, parse
+from player import cli, control
+from player.control import CONNECTIONS, MAX_REQUEST, ControlServer, parse
 from player.core.events import Silence, State
 
 from .daemonkit import Running, press
@@ -131,12 +135,45 @@ def test_control_fuzzed_input_on_the_live_socket_never_hurts_it(pins, setup):
         assert run.thread.is_alive()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may use any socket")
-def test_control_without_permission_is_one_line(pins, setup, capsys):
+def can_read_search() -> bool:
+    """True if CAP_DAC_READ_SEARCH (capability 2) is in this process's bounding set."""
+    status = Path("/proc/self/status").read_text()
+    bounding = next(line for line in status.splitlines() if line.startswith("CapBnd:"))
+    return bool(int(bounding.split()[1], 16) & 1 << 2)
+
+
+def status_as_someone_else(config) -> subprocess.CompletedProcess:
+    """`routine-player status` as a user outside the socket's group. As root (how CI runs), as
+    nobody, who may still read every file (CAP_DAC_READ_SEARCH: the checkout may be under
+    /root) but not write to a socket that is not theirs."""
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    caps = ["--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search"]
+    if not can_read_search():  # a container without it: the checkout must be readable to all
+        caps = []
+    command = [sys.executable, "-m", "player", "status", "--config", str(config)]
+    return subprocess.run(
+        [*([] if os.geteuid() else [*nobody, *caps, "--"]), *command],
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_control_without_permission_is_one_line(pins, setup):
+    sock = setup.parent / "control.sock"
     with Running(setup):
-        os.chmod(setup.parent / "control.sock", 0)
-        assert cli.main(["status", "--config", str(setup)]) == 1
-        assert "expected permission to use the control socket" in capsys.readouterr().err
+        os.chmod(sock, 0o666)
+        reached = status_as_someone_else(setup)
+        assert reached.returncode == 0, reached.stderr  # the same user, allowed, is answered
+        os.chmod(sock, 0o660 if os.geteuid() == 0 else 0)  # root's group only, as installed
+        refused = status_as_someone_else(setup)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        f"{sock}: expected permission to use the control socket, found none "
+        "(join the service's group: sudo adduser $USER routine-player, then log in again)"
+    ]
 
 
 def test_control_close_ends_its_listening_thread_and_removes_the_socket(tmp_path):
@@ -150,3 +187,83 @@ def test_control_close_ends_its_listening_thread_and_removes_the_socket(tmp_path
     assert json.loads(ask(tmp_path / "control.sock", b'{"command": "status"}\n')) == {"ok": True}
     server.close()
     assert listening() == before and not (tmp_path / "control.sock").exists()
+
+
+def slow_clients(path, count: int) -> list[socket.socket]:
+    """Clients that send half a request and then nothing."""
+    clients = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(path))  # blocking: a full backlog waits rather than fails
+        sock.settimeout(10 * control.TIMEOUT)  # ten times what the server waits
+        sock.sendall(b'{"command": "sta')
+        clients.append(sock)
+    return clients
+
+
+def closed(sock: socket.socket) -> bool:
+    """True when the server has closed the connection (a reset if it left our bytes unread)."""
+    try:
+        return sock.recv(4096) == b""
+    except ConnectionResetError:
+        return True
+
+
+def status(path) -> dict:
+    """A status request as `routine-player status` makes it: the request sent, then the reply
+    read (a busy server must read the request, or the client gets a reset, not the reply)."""
+    return control.request(path, {"command": "status"})
+
+
+def test_control_more_slow_clients_than_slots_get_busy_then_all_recover(tmp_path, monkeypatch):
+    """Slow clients hold every slot: the next ones are told "busy" at once (not queued), the
+    server drops the slow ones after its timeout, and then everyone is answered again."""
+    monkeypatch.setattr(control, "TIMEOUT", 1.0)
+    path = tmp_path / "control.sock"
+    server = ControlServer(path, lambda request: {"ok": True})
+    server.start()
+    try:
+        slow = slow_clients(path, CONNECTIONS + 2)
+        for sock in slow[CONNECTIONS:]:  # one too many: told so and let go, not left waiting
+            assert "busy" in json.loads(sock.recv(4096))["error"]  # fmt: skip
+            assert closed(sock)
+        assert "busy" in status(path)["error"]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as late:
+            late.connect(str(path))
+            assert select.select([late], [], [], 5)[0]  # told busy before it even asked
+            late.sendall(b'{"command": "status"}\n')  # and still not refused for asking
+            assert "busy" in json.loads(late.makefile().readline())["error"]
+        for sock in slow[:CONNECTIONS]:  # still connected, sending nothing: dropped in time
+            assert closed(sock)
+        assert status(path) == {"ok": True}
+        for sock in slow:
+            sock.close()
+        leaving = slow_clients(path, CONNECTIONS)
+        assert "busy" in status(path)["error"]
+        for sock in leaving:  # they leave before their timeout: their slots come back
+            sock.close()
+        end = time.monotonic() + control.TIMEOUT / 2
+        while (reply := status(path)) != {"ok": True}:
+            assert time.monotonic() < end, reply
+    finally:
+        server.close()
+
+
+def test_control_request_size_limit_is_exact(tmp_path):
+    path = tmp_path / "control.sock"
+    server = ControlServer(path, lambda request: {"ok": True})
+    server.start()
+    try:
+        body = b'{"command": "status"}'
+        fits = body + b" " * (MAX_REQUEST - len(body) - 1) + b"\n"  # the newline counts
+        assert json.loads(ask(path, fits)) == {"ok": True}
+        reply = json.loads(ask(path, body + b" " + fits[len(body) :]))
+        assert reply["error"] == f"expected at most {MAX_REQUEST} bytes"
+    finally:
+        server.close()
+
+
+def test_control_routine_id_longer_than_200_characters_is_refused():
+    assert parse(json.dumps({"command": "start", "routine": "a" * 200}).encode())["routine"]
+    with pytest.raises(ValueError, match="expected a routine id"):
+        parse(json.dumps({"command": "start", "routine": "a" * 201}).encode())

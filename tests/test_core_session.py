@@ -249,3 +249,15 @@ def test_session_status_says_step_side_and_hold_left():
     status = s.status(7.0)
     assert (status.state, status.step, status.side) == (State.PLAYING, 2, "left")
     assert status.hold_left == pytest.approx(8.1, abs=0.01)
+
+
+@pytest.mark.parametrize(("woken", "played"), [(-1, True), (0, False)])
+def test_session_woken_late_plays_a_sound_only_if_some_of_it_is_left(woken, played):
+    """A wake-up that comes after a sound's whole length (a stalled machine) must not start
+    it from the beginning; one frame before its end, it still starts."""
+    tl = plan(routine(step("Hold.", hold=10)))
+    cue = next(e for e in tl.entries if e.sound == Speech("Hold."))
+    session = Session([tl])
+    session.handle(Command("start"), 0.0)
+    late = session.handle(Tick(), (cue.end + woken) / tl.rate)
+    assert (Play(Speech("Hold.")) in late) is played

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 
 from player.core import timeline
@@ -161,3 +163,27 @@ def test_timeline_without_progress_has_no_progress_lines():
         if isinstance(e.sound, Speech)
     ]
     assert not any("side." in s and s.startswith("On to") for s in said)
+
+
+@pytest.mark.parametrize("rate", [22050, 44100])
+def test_timeline_fractional_holds_and_rests_are_exact_to_the_frame_at_real_rates(rate):
+    """0.7 s at 44100 Hz is 30869.999... in floating point: truncating would lose a frame."""
+    written = ["0.7", "2.3", "4.1", "12.6"]  # none a tie at either rate
+    r = routine(*(step(f"Step {i}.", hold=float(h), rest=float(h)) for i, h in enumerate(written)))
+    speech = {text: 1000 for text in timeline.speech_texts(r)}
+    tl = timeline.plan(r, speech, {name: 500 for name in CHIME_FRAMES}, rate)
+    exact = [round(Fraction(h) * rate) for h in written]  # the seconds as a person wrote them
+    assert [hold.end - hold.start for hold in tl.holds] == exact
+    ends = [e for e in tl.entries if e.sound == Chime("hold_end")]
+    assert [span.end - end.end for span, end in zip(tl.steps, ends, strict=True)] == exact
+
+
+def test_timeline_a_chime_that_ends_exactly_as_the_hold_does_is_kept():
+    """Touching is not overlapping: a halfway chime as long as the second half of the hold
+    ends where the end chime begins, and both are played."""
+    r = routine(step("x", hold=2, chimes=Chimes(start=False, halfway=True, countdown=0)))
+    tl = timeline.plan(
+        r, {t: 1000 for t in timeline.speech_texts(r)}, CHIME_FRAMES | {"halfway": 1000}, RATE
+    )
+    (hold,) = tl.holds
+    assert chimes_of(tl, 1) == [(hold.start + 1000, "halfway"), (hold.end, "hold_end")]

@@ -19,7 +19,7 @@ from player.core.sounds import Speech
 from player.edgewatch import EdgeWatch
 from player.lgpio_alerts import AlertThread
 
-from .daemonkit import CUE, Running, press
+from .daemonkit import CUE, Running, loop_held, press
 
 DEAF = "the button stopped reporting its edges"
 
@@ -72,6 +72,19 @@ def test_edgewatch_path_dead_mid_cue_a_press_still_silences_said_once_and_healed
         press(deaf_pin)
         run.until(lambda: run.session.state is State.PLAYING)
     assert caplog.text.count(DEAF) == 1
+
+
+def test_edgewatch_a_press_only_in_the_level_silences_without_the_loop(deaf_pin, setup):
+    """The watch silences a press it reads in the level at once, in its own thread: the loop
+    is held meanwhile, and the cue has seconds left to play."""
+    with Running(setup) as run:
+        press(deaf_pin)
+        run.until(lambda: run.played(Speech(CUE)) and run.daemon.mixer.busy())
+        deaf_pin.deaf = True
+        with loop_held(run):
+            deaf_pin.drive_low()
+            run.until(lambda: not run.daemon.mixer.busy(), timeout=1.0)
+        deaf_pin.drive_high()
 
 
 def test_edgewatch_deaf_from_start_up_the_first_press_still_starts(deaf_pin, setup, caplog):

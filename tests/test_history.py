@@ -17,7 +17,7 @@ from player.core.sounds import Speech
 from player.core.timeline import REMINDER
 from player.history import FILE, MIGRATIONS, History, Recorder, repeated_stop
 
-from .corekit import plan, routine, step
+from .corekit import actions, finish, plan, routine, run, step
 
 
 def ended(ending: Ending, step: int = 0, side: str | None = None) -> Ended:
@@ -63,14 +63,18 @@ def test_history_migrates_and_reopens_with_the_same_rows(tmp_path):
 
 def test_history_repeated_stop_at_the_same_step_arms_the_reminder(tmp_path):
     r = routine(step("One.", hold=5), step("Two.", hold=5))
-    session = Session([plan(r)])
+    tl = plan(r)
+    session = Session([tl])
     store = History(tmp_path)
     recorder = Recorder(store, session)
-    for now, stop_step in ((0.0, 1), (100.0, 2), (200.0, 2)):
-        for action in session.handle(Command("start"), now):
+    stops = [0, 1, 1]  # in the first hold, then twice in the second
+    for now, hold in zip((0.0, 100.0, 200.0), stops, strict=True):
+        at = now + tl.seconds(tl.holds[hold].start) + 1
+        log = run(session, [(now, Command("start")), (at, Command("stop"))], start=now)
+        finish(session, at, log)
+        for action in actions(log):  # the session's own actions, as the daemon observes them
             recorder.observe(action)
-        session.handle(Command("stop"), now + 1)
-        recorder.observe(Ended("r", Ending.STOPPED, stop_step, None, 1.0, ()))
+    assert [(r.ending, r.step) for r in store.since(10**9)] == [("stopped", n) for n in (1, 2, 2)]
     assert session.reminders == {"r"}
     first = session.handle(Command("start"), 300.0)
     assert Play(Speech(REMINDER)) in first  # in the timeline, after the button's explanation

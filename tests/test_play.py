@@ -12,6 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+from player import config
+from player.history import History
+
 ROUTINE = (
     'title = "Keys"\nsides = ["left", "right"]\n[[step]]\nsay = "Hold the {side} side."\n'
     "each_side = true\nhold = 20\n"
@@ -48,8 +51,10 @@ def test_play_on_a_terminal_keys_pause_resume_and_stop(write, settings, monkeypa
         os.write(main, b" ")
         read_until(main, "playing")
         os.write(main, b"s")
-        assert "Keys: stopped." in read_until(main, "Keys: stopped.")
+        read_until(main, "Keys: stopped.")
         assert proc.wait(timeout=30) == 0
+        (row,) = History(config.load(conf).paths.state).since(3600)
+        assert (row.ending, row.step, row.side) == ("stopped", 1, "left")  # where it was
     finally:
         proc.kill()
         os.close(main)

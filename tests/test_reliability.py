@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from player import cli, config
 from player.core.errors import ConfigError
-from player.core.events import State
+from player.core.events import Command, State
 
-from .daemonkit import Running, press
+from .daemonkit import Running, press, silenced_in_the_callback
 
 SHORT = 'title = "Read only"\n[[step]]\nsay = "Hold."\nhold = 1\n'
 
@@ -130,8 +130,14 @@ def test_press_storm_neither_starves_the_loop_nor_delays_silence(pins, setup):
         thread.start()
         thread.join(timeout=60)
         time.sleep(1.0)  # let the last gestures settle
-        # The loop kept up: the daemon still answers the button as a person uses it.
-        press(pin, length=2.0)
+        # The loop kept up: it plays again when asked, and a press still silences at once.
+        run.until(lambda: run.session.state in (State.IDLE, State.PAUSED, State.PLAYING))
+        idle = run.session.state is State.IDLE
+        run.daemon.runner.post(Command("start" if idle else "resume"))
+        run.until(run.daemon.mixer.busy)
+        assert silenced_in_the_callback(run, pin)
+        time.sleep(2.0)  # a long press: stop
+        pin.drive_high()
         run.until(lambda: run.session.state in (State.IDLE, State.STOPPING))
         assert run.thread.is_alive()
 

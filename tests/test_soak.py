@@ -11,7 +11,7 @@ from pathlib import Path
 from player import plans
 from player.audio import Mixer, raw_sounds
 from player.core import routine
-from player.core.events import Command, State
+from player.core.events import ButtonEdge, Command, State
 from player.core.session import Session
 from player.history import History, Recorder
 from player.runner import Runner
@@ -65,10 +65,11 @@ def soak(hours: float, write, settings, tmp_path) -> dict[str, float]:
             starts += 1
         elif rng.random() < 0.05 or session.state is State.WAITING:
             now[0] += rng.uniform(0.5, 5)
-            runner.edge(True)
+            mixer.silence()  # as the button's watch does, in the press's own thread
+            runner.post(ButtonEdge(True))
             runner.step(timeout=0)
             now[0] += rng.choice([0.1, 0.1, 0.1, 2.0])
-            runner.edge(False)
+            runner.post(ButtonEdge(False))
             runner.step(timeout=0)
         else:
             now[0] = max(now[0], deadline)

@@ -194,6 +194,14 @@ def playback_params() -> dict[str, int]:
     return {}
 
 
+def silence_bound(granted: dict[str, int]) -> float:
+    """Press to the voice's last sample in the recording, in seconds, as the design promises:
+    one ALSA buffer, plus what this rig adds to it: snd-aloop moves sound a period at a time,
+    the recording reads 256 frames at a time, and the edge takes a few ms to reach gpiozero."""
+    frames = granted.get("buffer_size", 1024) + granted.get("period_size", 512) + 256
+    return frames / granted.get("rate", 22050) + 0.010
+
+
 def control(command: str, routine: str | None = None) -> dict:
     """One request on the daemon's control socket."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -367,8 +375,13 @@ class Checks:
             now = state()
             figures.append(max(0.0, end - edge) * 1000)
             self.presses.append({"edge": rec.index_at(edge), "release": rec.index_at(release)})
-            if not sounding or end > release - 0.05 or not chime or now != "paused":
-                failures.append(f"sounding {bool(sounding)}, chime {bool(chime)}, state {now}")
+            late = end - edge > silence_bound(granted)
+            if not sounding or late or not chime or now != "paused":
+                failures.append(
+                    f"sounding {bool(sounding)}, voice ended {(end - edge) * 1000:.0f} ms after "
+                    f"the edge (bound {silence_bound(granted) * 1000:.0f}), chime {bool(chime)}, "
+                    f"state {now}"
+                )
         figures.sort()
         for key, value in granted.items():
             self.figures[f"daemon_alsa_{key}"] = value
