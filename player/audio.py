@@ -9,10 +9,8 @@ so that `play` and `render` agree to the frame.
 
 from __future__ import annotations
 
-import array
 import contextlib
 import ctypes
-import math
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -25,19 +23,19 @@ os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
 
 import pygame  # imported after the environment above is set
 
-from player import chimes
+from player import chimes, loudness, pcm
 from player.config import AudioConfig
 from player.core.errors import AudioError, Problem
 from player.core.sounds import WAKE, Chime, Sound, Speech
 from player.core.timeline import Timeline
+from player.keepalive import hum
 from player.plans import Prepared
 
 # The default card through ALSA's plug (format and rate conversion) but not its dmix, which
 # runs the card with 16 periods of 1024 frames whatever SDL asks for (docs/design.md).
 DIRECT = "plughw"
 SHARED = "default"  # dmix, or a sound server's plugin: when the card is busy
-WAKE_HZ = 30.0  # below what a small speaker plays, above an amplifier's idle threshold
-WAKE_DB = -45.0
+HUM = 2  # the channel of keep-alive's hum (player/keepalive.py); 0 and 1 are for sounds
 
 
 class Mixer:
@@ -92,7 +90,7 @@ class Mixer:
             message = f"expected the sound device to open as before, found {opened}"
             raise AudioError([Problem("audio", message)])
         self._format = opened
-        pygame.mixer.set_num_channels(2)
+        pygame.mixer.set_num_channels(3)
         self.is_open = True
 
     @property
@@ -116,11 +114,27 @@ class Mixer:
     def play(self, sound: Sound, timeline: bool = True) -> None:
         """Start a loaded sound now; a timeline sound replaces the one before it."""
         with self.opened():
+            if sound == Chime(WAKE) and pygame.mixer.Channel(HUM).get_busy():
+                return  # keep-alive's hum is this very sound, looping already
             playing = pygame.mixer.Sound(buffer=self._raw[sound])
-            playing.set_volume(self.settings.volume)
+            playing.set_volume(loudness.gain(sound, self.settings))
             channel = 0 if timeline else 1
             self._playing[channel] = playing
             pygame.mixer.Channel(channel).play(playing)
+
+    def hum(self, raw: bytes) -> None:
+        """Loop `raw` on the hum's own channel, unless it loops already; `silence()` stops it."""
+        with self.opened():
+            channel = pygame.mixer.Channel(HUM)
+            if not channel.get_busy():
+                self._playing[HUM] = pygame.mixer.Sound(buffer=raw)
+                channel.play(self._playing[HUM], loops=-1)
+
+    def end_hum(self) -> None:
+        """Stop the hum, if the device is open."""
+        with self._lock:
+            if self.is_open:
+                pygame.mixer.Channel(HUM).stop()
 
     def silence(self) -> None:
         """Stop every sound at once. Any thread, any time, any number of times."""
@@ -128,9 +142,9 @@ class Mixer:
             pygame.mixer.stop()
 
     def busy(self) -> bool:
-        """True while any channel is playing."""
+        """True while a sound is playing (the hum is not a sound)."""
         with contextlib.suppress(pygame.error):
-            return bool(pygame.mixer.get_busy())
+            return any(pygame.mixer.Channel(n).get_busy() for n in range(HUM))
         return False
 
     def watch_device(self) -> None:
@@ -168,24 +182,37 @@ class Mixer:
 
 def raw_sounds(prepared: Prepared, mixer: Mixer) -> dict[Sound, bytes]:
     """Every sound a session of this routine may play, in the mixer's format, cut or padded
-    to the frames its timeline planned."""
-    out = {}
-    for sound, length in _needed(prepared.timeline).items():
+    to the frames its timeline planned. Needs no open device unless a sound must be resampled
+    (player/pcm.py); then an AudioError if the device cannot open."""
+    return {
+        sound: _fit(sound_bytes(sound, length, prepared.files, mixer), length * mixer.frame_bytes)
+        for sound, length in _needed(prepared.timeline).items()
+    }
+
+
+def sound_bytes(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes:
+    """One sound in the mixer's format (`length` frames only matters to the wake hum)."""
+    raw = _direct(sound, length, files, mixer)
+    if raw is None:
         # pygame converts only while the mixer is open. One sound at a time holds the lock,
         # so a sound due to play never waits for a whole routine's conversion.
         with mixer.opened():
-            raw = _raw(sound, length, prepared.files, mixer)
-        out[sound] = _fit(raw, length * mixer.frame_bytes)
-    return out
+            raw = _converted(sound, files)
+    return raw
 
 
-def _raw(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes:
-    """One sound in the mixer's format, before it is cut to length."""
-    if isinstance(sound, Speech):
-        return pygame.mixer.Sound(str(files[sound.text])).get_raw()
-    if sound.name == WAKE:
-        return wake_samples(length, mixer.rate, mixer.channels)
-    return pygame.mixer.Sound(str(chimes.shipped(sound.name))).get_raw()
+def _direct(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes | None:
+    """One sound in the mixer's format read without pygame, or None if it needs converting."""
+    if isinstance(sound, Chime) and sound.name == WAKE:
+        return hum(length, mixer.rate, mixer.channels)
+    path = files[sound.text] if isinstance(sound, Speech) else chimes.shipped(sound.name)
+    return pcm.read(path, mixer.rate, mixer.channels)
+
+
+def _converted(sound: Sound, files: Mapping[str, Path]) -> bytes:
+    """One sound converted by pygame to the open mixer's format."""
+    path = files[sound.text] if isinstance(sound, Speech) else chimes.shipped(sound.name)
+    return pygame.mixer.Sound(str(path)).get_raw()
 
 
 def _needed(plan: Timeline) -> dict[Sound, int]:
@@ -193,19 +220,6 @@ def _needed(plan: Timeline) -> dict[Sound, int]:
     frames: dict[Sound, int] = {Speech(text): n for text, n in plan.speech.items()}
     frames |= {Chime(name): n for name, n in plan.chimes.items()}
     return frames | {entry.sound: entry.length for entry in plan.entries}
-
-
-def wake_samples(frames: int, rate: int, channels: int) -> bytes:
-    """A very quiet low hum that keeps a sleepy amplifier awake, faded in and out."""
-    amplitude = 32767 * 10 ** (WAKE_DB / 20)
-    fade = max(1, min(frames // 2, rate // 50))
-    values = array.array("h", bytes(2 * frames * channels))
-    for i in range(frames):
-        edge = min(1.0, i / fade, (frames - 1 - i) / fade)
-        value = round(amplitude * edge * math.sin(2 * math.pi * WAKE_HZ * i / rate))
-        for c in range(channels):
-            values[i * channels + c] = value
-    return values.tobytes()
 
 
 def _fit(raw: bytes, size: int) -> bytes:

@@ -1,9 +1,8 @@
 """The chimes: soft, distinct, click-free sounds, synthesised here and shipped in `sounds/`.
 
-Run `python -m player.chimes sounds` to write them again; the output is byte-identical each
-time. Levels are set against eSpeak NG speech, whose RMS is about -21 dBFS (peaks near -4):
-hold chimes peak at -12 dBFS, so they sit a little under the voice; ticks peak at -20 dBFS; the
-confirmation tones peak at -10 dBFS so a press is always heard (docs/sounds.md).
+Run `make chimes` (`python -m player.chimes sounds`, with the `loudness` extra) to write them
+again; the output is byte-identical each time. Each is brought to its loudness target (BS.1770,
+player/loudness.py) plus the headroom `audio.chime_level` plays into (docs/sounds.md).
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ import wave
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from player import loudness
 
 RATE = 22050
 FADE = 0.005  # seconds of raised-cosine fade at both ends: no clicks
@@ -31,42 +32,41 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Design:
-    """A chime: its notes, its length and its peak level in dBFS."""
+    """A chime: its notes and its length in seconds."""
 
     notes: tuple[Note, ...]
     length: float
-    peak_db: float
 
 
 DESIGNS: dict[str, Design] = {
-    "hold_start": Design((Note(659.3, 0, 0.35), Note(880.0, 0.12, 0.35)), 0.45, -12),
-    "halfway": Design((Note(880.0, 0, 0.3),), 0.3, -14),
-    "tick": Design((Note(1318.5, 0, 0.04),), 0.06, -20),
-    "hold_end": Design(
-        (Note(880.0, 0, 0.3), Note(659.3, 0.14, 0.3), Note(523.3, 0.28, 0.4)), 0.65, -12
-    ),
-    "pause": Design((Note(440.0, 0, 0.12), Note(349.2, 0.1, 0.15)), 0.25, -10),
-    "resume": Design((Note(349.2, 0, 0.12), Note(440.0, 0.1, 0.15)), 0.25, -10),
-    "stop": Design((Note(392.0, 0, 0.25), Note(261.6, 0.18, 0.35)), 0.5, -10),
+    "hold_start": Design((Note(659.3, 0, 0.35), Note(880.0, 0.12, 0.35)), 0.45),
+    "halfway": Design((Note(880.0, 0, 0.3),), 0.3),
+    "tick": Design((Note(1318.5, 0, 0.04),), 0.06),
+    "hold_end": Design((Note(880.0, 0, 0.3), Note(659.3, 0.14, 0.3), Note(523.3, 0.28, 0.4)), 0.65),
+    "pause": Design((Note(440.0, 0, 0.12), Note(349.2, 0.1, 0.15)), 0.25),
+    "resume": Design((Note(349.2, 0, 0.12), Note(440.0, 0.1, 0.15)), 0.25),
+    "stop": Design((Note(392.0, 0, 0.25), Note(261.6, 0.18, 0.35)), 0.5),
 }
 
 
 def samples(name: str, rate: int = RATE) -> array.array:
-    """The chime `name` as 16-bit mono samples at `rate`."""
+    """The chime `name` as 16-bit mono samples at `rate`, at its loudness target plus the
+    headroom (measured with pyloudnorm: only where chimes are made)."""
     design = DESIGNS[name]
     count = round(design.length * rate)
     wave_ = [0.0] * count
     for note in design.notes:
         _ring(wave_, note, rate)
-    peak = max(abs(v) for v in wave_) or 1.0
-    gain = 10 ** (design.peak_db / 20) * 32767 / peak
     fade = round(FADE * rate)
-    out = array.array("h", bytes(2 * count))
-    for i, value in enumerate(wave_):
+    for i in range(count):
         edge = min(i, count - 1 - i)
-        shape = 0.5 - 0.5 * math.cos(math.pi * edge / fade) if edge < fade else 1.0
-        out[i] = round(value * gain * shape)
-    return out
+        if edge < fade:
+            wave_[i] *= 0.5 - 0.5 * math.cos(math.pi * edge / fade)
+    peak = max(abs(v) for v in wave_) or 1.0
+    shaped = [v / peak for v in wave_]
+    target = loudness.CHIME_LUFS[name] + loudness.HEADROOM_DB
+    gain = 10 ** ((target - loudness.momentary_max(shaped, rate)) / 20) * 32767
+    return array.array("h", (round(v * gain) for v in shaped))
 
 
 def _ring(buffer: list[float], note: Note, rate: int) -> None:

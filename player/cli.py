@@ -127,6 +127,14 @@ SUBCOMMANDS = (
         _render,
     ),
     Subcommand(
+        "sound-test",
+        "Play a short line and each chime through the speaker, at the configured volume, "
+        "saying what plays: for setting up a speaker. Stop the service first if it holds the "
+        "sound card.",
+        "routine-player sound-test --config /etc/routine-player/config.toml",
+        "player.soundtest:run",
+    ),
+    Subcommand(
         "daemon",
         "Run the service: wait for the button, then play, pause and stop. This is what systemd "
         "runs at boot; it logs one line per event.",

@@ -28,6 +28,8 @@ from player.core.schema import (
 POWERS_OF_TWO = tuple(2**n for n in range(6, 14))
 SYSTEM = Path("/etc/routine-player/config.toml")  # the installed service's (systemd/install.sh)
 RATES = (16000, 22050, 24000, 32000, 44100, 48000)
+WAKE_MS_MAX = 5000  # a Bluetooth speaker can take a few seconds to start playing
+CHIME_LEVELS = (-20.0, 5.0)  # dB: from barely there to over the voice (loudness.HEADROOM_DB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +44,16 @@ class ButtonConfig:
 class AudioConfig:
     """The mixer: what ALSA holds after a press (two to three of its periods of `buffer_frames`)
     is the time to silence; the defaults are the quickest that never ran dry on the busy test
-    machine (BENCHMARKS.md, `make vm-grid`)."""
+    machine (BENCHMARKS.md, `make vm-grid`). How loud, and how a sleepy speaker is kept awake
+    (docs/sounds.md, docs/design.md)."""
 
     buffer_frames: int = 1024
     sample_rate: int = 48000
-    volume: float = 1.0
-    wake_ms: int = 0
+    volume: float = 100.0  # percent of full scale; 0.0 to 1.0 in a file is read as a fraction
+    wake_ms: int = 1000
     device: str = ""
+    keep_alive: bool = True
+    chime_level: float = 0.0  # dB, chimes against the voice
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +135,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "audio": {
         "buffer_frames": _one_of(POWERS_OF_TWO, "a power of two from 64 to 8192 frames"),
         "sample_rate": _one_of(RATES, "one of " + ", ".join(map(str, RATES)) + " Hz"),
-        "volume": number(0, 1, "a volume"),
-        "wake_ms": number(0, 2000, "a whole number of milliseconds", whole=True),
+        "volume": number(0, 100, "a volume in percent"),
+        "wake_ms": number(0, WAKE_MS_MAX, "a whole number of milliseconds", whole=True),
         "device": text("an ALSA device name, or empty for the default card", blank=True),
+        "keep_alive": Field("true or false", lambda v: isinstance(v, bool)),
+        "chime_level": number(CHIME_LEVELS[0], CHIME_LEVELS[1], "decibels"),
     },
     "voice": {
         "name": text('an eSpeak NG voice name such as "en-us"'),
@@ -264,7 +271,17 @@ def _build(document: dict[str, Any], name: str, defaults: Config) -> Config:
         parts["voice"] = replace(
             parts["voice"], model=str(base / Path(parts["voice"].model).expanduser())
         )
+    parts["audio"] = _percent_volume(parts["audio"], sections.get("audio", {}))
     return Config(paths=paths, source=name, **parts)
+
+
+def _percent_volume(audio: AudioConfig, written: dict[str, Any]) -> AudioConfig:
+    """`audio.volume` was a fraction (0.0 to 1.0) before it was a percent: a file that still
+    says 0.5 means 50, so old files keep their level. Whole numbers are always percents."""
+    value = written.get("volume")
+    if isinstance(value, float) and value <= 1.0:
+        return replace(audio, volume=round(value * 100, 3))
+    return audio
 
 
 def _near(section: str) -> str:

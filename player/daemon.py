@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 
 from player import config, library, plans, preflight, voices
 from player.audio import SHARED, Mixer, raw_sounds
@@ -76,6 +77,7 @@ class Daemon:
         self.failed = False  # the button could not be kept alive: exit non-zero
         self._stop = threading.Event()
         self._renderer: threading.Thread | None = None
+        self._generation = 0  # a reload's rendering supersedes the one before it
         self._quiet_since: float | None = None
         self.mixer: Mixer | None = None
         self.watch: EdgeWatch | None = None
@@ -170,17 +172,29 @@ class Daemon:
         self._renderer.start()
 
     def _render(self, done: list[Timeline], todo: list[routine.Routine], selected: str) -> None:
-        """In the background: render routines' speech, then hand them all to the session."""
-        ready = list(done)
-        for loaded in todo:
-            if self._stop.is_set():
-                return  # shutting down: the mixer is about to close
-            try:
-                ready.append(self._plan(loaded))
-            except PlayerError as error:
-                log.warning("skipped %s: %s", loaded.id, error.lines()[0])
-        assert self.runner is not None
-        self.runner.call(lambda: self._use(ready, selected))
+        """In the background: render routines' speech and hand them to the session. Preparing
+        needs no open device unless sounds must be resampled; a routine that failed for want
+        of the device is tried again every few seconds, until the device returns."""
+        generation = self._generation
+        ready, todo, first = list(done), list(todo), True
+        while True:
+            waiting = []
+            for loaded in todo:
+                if self._stop.is_set() or generation != self._generation:
+                    return  # shutting down (the mixer is about to close), or reloaded
+                try:
+                    ready.append(self._plan(loaded))
+                except AudioError as error:
+                    log.warning("%s waits for the sound device: %s", loaded.id, error.lines()[0])
+                    waiting.append(loaded)
+                except PlayerError as error:
+                    log.warning("skipped %s: %s", loaded.id, error.lines()[0])
+            if first or len(waiting) < len(todo):
+                assert self.runner is not None
+                self.runner.call(partial(self._use, list(ready), selected))
+            todo, first = waiting, False
+            if not todo or self._stop.wait(DEVICE_RETRY_SECONDS):
+                return
 
     def _use(self, ready: list[Timeline], selected: str) -> None:
         assert self.session is not None and self.recorder is not None
@@ -214,6 +228,7 @@ class Daemon:
         assert self.session is not None
         self.session.pause_timeout = settings.player.pause_timeout_minutes * 60
         todo = list(found.routines.values())
+        self._generation += 1
         threading.Thread(
             target=self._render_with_voice,
             args=(old_voice, todo, settings.player.routine),

@@ -25,6 +25,22 @@ def at_rate(frames: int, source_rate: int, rate: int) -> int:
     return frames if source_rate == rate else round(frames * rate / source_rate)
 
 
+START_ALLOWANCE_MS = 250  # opening a let-go device and laying out the session, on a slow Pi
+
+
+def lead_in(config: Config, rate: int) -> int:
+    """The wake hum's frames before a session's first word: `audio.wake_ms`, one mixer buffer
+    more, because the hum and the word each start at the next buffer the mixer fills, and
+    START_ALLOWANCE_MS, because the word's time counts from the start while the hum sounds only
+    once the device is open and the session laid out (measured in `make vm-test`, wake_ms 1000:
+    983 ms from hum to word with neither, 913 ms with the buffer once the start also laid out
+    the button's explanation)."""
+    if not config.audio.wake_ms:
+        return 0
+    allowance = config.audio.wake_ms + START_ALLOWANCE_MS
+    return round(allowance * rate / 1000) + config.audio.buffer_frames
+
+
 def chime_frames(rate: int) -> dict[str, int]:
     """Each shipped chime's length at `rate`."""
     lengths = {}
@@ -54,9 +70,14 @@ def planned_seconds(
             speech[text] = timeline.estimate_frames(text, config.voice.rate, rate)
         else:
             speech[text] = at_rate(frames, SPEECH_RATE, rate)
-    lead_in = round(config.audio.wake_ms * rate / 1000)
     plan = timeline.plan(
-        routine, speech, chime_frames(rate), rate, lead_in, opening=opening(config), side=side
+        routine,
+        speech,
+        chime_frames(rate),
+        rate,
+        lead_in(config, rate),
+        opening=opening(config),
+        side=side,
     )
     return plan.seconds(), exact
 
@@ -97,9 +118,14 @@ def prepare(
             ) from None
         with wave.open(str(files[text])) as w:
             speech[text] = at_rate(w.getnframes(), SPEECH_RATE, rate)
-    lead_in = round(config.audio.wake_ms * rate / 1000)
     plan = timeline.plan(
-        routine, speech, chime_frames(rate), rate, lead_in, opening=opening(config), side=side
+        routine,
+        speech,
+        chime_frames(rate),
+        rate,
+        lead_in(config, rate),
+        opening=opening(config),
+        side=side,
     )
     return Prepared(plan, files)
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from player.audio import Mixer
 from player.core.errors import AudioError
-from player.core.events import Action, Event, Play, Silence, Tick
+from player.core.events import Action, Changed, Event, Play, Silence, Tick
 from player.core.session import Session
+from player.keepalive import KeepAlive
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Runner:
     ) -> None:
         self.session, self.mixer, self.observe, self.clock = session, mixer, observe, clock
         self.lost = lost  # what to do when the device cannot play; None: let the error rise
+        self.keep_alive = KeepAlive(mixer)
         self._queue: queue.SimpleQueue[tuple[float, Event | Call]] = queue.SimpleQueue()
         self._last = float("-inf")
 
@@ -82,4 +84,6 @@ class Runner:
                 if self.lost is None:
                     raise
                 self.lost(error)
+        elif isinstance(action, Changed):
+            self.keep_alive.follow(action.state)
         self.observe(action, at)

@@ -3,6 +3,7 @@
 # repository: `sudo make install`. Never overwrites a config, routine or history that is there.
 # DESTDIR installs into another root; NO_SYSTEM=1 skips apt, users and systemctl (for tests).
 # WEB=1 also installs the phone page, routine-player-web.service (docs/web.md); off by default.
+# BLUETOOTH=1 adds BlueZ and BlueALSA for a Bluetooth speaker (docs/raspberry-pi.md).
 set -eu
 cd "$(dirname "$0")/.."
 DESTDIR=${DESTDIR:-}
@@ -18,6 +19,10 @@ if [ -z "${NO_SYSTEM:-}" ]; then
 	# procps: /bin/kill, which `systemctl reload` runs (ExecReload); a minimal Debian lacks it
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng libasound2 python3-venv procps
 	apt-get install -y -q python3-lgpio 2>/dev/null || say "python3-lgpio not packaged here: lgpio comes from PyPI"
+	if [ -n "${BLUETOOTH:-}" ]; then
+		say "Bluetooth: BlueZ and BlueALSA (a system service has no PipeWire to reach a speaker)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q bluez bluez-alsa-utils libasound2-plugin-bluez
+	fi
 	say "user routine-player in the gpio and audio groups"
 	getent group gpio >/dev/null || groupadd --system gpio
 	getent group audio >/dev/null || groupadd --system audio
@@ -76,16 +81,22 @@ if [ -n "${WEB:-}" ]; then
 	install -m 0644 systemd/routine-player-web.service "$DESTDIR/etc/systemd/system/routine-player-web.service"
 	units="$units routine-player-web"
 fi
+if [ -n "${BLUETOOTH:-}" ]; then
+	install -D -m 0644 systemd/bluetooth.conf \
+		"$DESTDIR/etc/systemd/system/routine-player.service.d/bluetooth.conf"
+fi
 
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	say "service enabled and started"
 	systemctl daemon-reload
+	[ -z "${BLUETOOTH:-}" ] || systemctl enable --now bluetooth bluealsa || say "no Bluetooth adapter running yet"
 	systemctl enable $units
 	systemctl restart $units
 elif [ -z "${NO_SYSTEM:-}" ] && command -v systemctl >/dev/null; then
 	# A chroot, such as an SD card image being built: enabled, it starts at the next boot.
 	say "systemd is not running here: enabled for the next boot"
 	systemctl enable $units
+	[ -z "${BLUETOOTH:-}" ] || systemctl enable bluetooth bluealsa
 else
 	say "systemd is not running here: start it later with systemctl enable --now $units"
 fi

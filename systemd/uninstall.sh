@@ -13,7 +13,8 @@ if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl disable --now routine-player 2>/dev/null || true
 fi
 rm -f "$DESTDIR/etc/systemd/system/routine-player.service" \
-	"$DESTDIR/etc/systemd/system/routine-player-web.service"
+	"$DESTDIR/etc/systemd/system/routine-player-web.service" \
+	"$DESTDIR/etc/systemd/system/routine-player.service.d/bluetooth.conf"
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
 fi

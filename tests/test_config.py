@@ -24,8 +24,21 @@ def test_config_person_own_file_is_found_and_relative_paths_follow_it(own_folder
     own.write_text('[paths]\nroutines = "mine"\n[button]\npin = 27\n[audio]\nvolume = 0.5\n')
     loaded = config.load(None)
     assert loaded.paths.routines == own.parent / "mine"
-    assert (loaded.button.pin, loaded.audio.volume) == (27, 0.5)
+    assert (loaded.button.pin, loaded.audio.volume) == (27, 50.0)  # an old fraction: 50 %
     assert loaded.source == str(own)
+
+
+@pytest.mark.parametrize(
+    ("written", "percent"), [("1.0", 100.0), ("0.25", 25.0), ("0", 0.0), ("1", 1.0), ("80", 80.0)]
+)
+def test_config_volume_is_a_percent_and_an_old_fraction_keeps_its_level(write, written, percent):
+    assert config.load(write("c.toml", f"[audio]\nvolume = {written}\n")).audio.volume == percent
+
+
+def test_config_keep_alive_and_chime_level_are_read(write):
+    path = write("c.toml", "[audio]\nkeep_alive = false\nchime_level = -6\nwake_ms = 3000\n")
+    audio = config.load(path).audio
+    assert (audio.keep_alive, audio.chime_level, audio.wake_ms) == (False, -6, 3000)
 
 
 @pytest.mark.parametrize(
@@ -42,7 +55,18 @@ def test_config_person_own_file_is_found_and_relative_paths_follow_it(own_folder
             "[audio]\nbuffer_frames = 500",
             "c.toml: audio.buffer_frames: expected a power of two from 64 to 8192 frames, found 500",
         ),
-        ("[audio]\nvolume = 1.5", "c.toml: audio.volume: expected a volume from 0 to 1, found 1.5"),
+        (
+            "[audio]\nvolume = 150",
+            "c.toml: audio.volume: expected a volume in percent from 0 to 100, found 150",
+        ),
+        (
+            '[audio]\nkeep_alive = "yes"',
+            'c.toml: audio.keep_alive: expected true or false, found "yes"',
+        ),
+        (
+            "[audio]\nchime_level = 10",
+            "c.toml: audio.chime_level: expected decibels from -20 to 5, found 10",
+        ),
         (
             '[voice]\nrate = "fast"',
             'c.toml: voice.rate: expected a whole number of words per minute from 80 to 400, found "fast"',

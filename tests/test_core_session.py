@@ -71,6 +71,19 @@ def test_session_idle_long_press_selects_and_announces_the_next_routine():
     assert s.plan is not None and s.plan.routine.id == "other"
 
 
+def test_session_idle_announcement_after_quiet_waits_for_the_wake_lead_in():
+    """A sleepy speaker must hear the hum for `wake_ms` before the announcement's first word;
+    a start has it in its timeline already."""
+    s = Session([plan(R, lead_in=500), plan(OTHER, lead_in=500)])
+    log = run(s, press(0.0, length=2.0))
+    finish(s, 2.0, log)
+    plays = [(t, a) for t, _, acts in log for a in acts if isinstance(a, Play)]
+    assert plays[0][1] == Play(Chime("wake"), timeline=False)
+    said = plays[1]
+    assert said[1] == Play(Speech(timeline.announce(OTHER)), timeline=False)
+    assert said[0] - plays[0][0] >= 0.5
+
+
 def test_session_playing_press_edge_silences_first_then_short_press_confirms_pause():
     s = session()
     started(s)

@@ -158,7 +158,7 @@ def test_piper_render_of_a_shipped_routine_matches_list_and_holds_are_exact(
         inside = [e for e in plan.entries if hold.start <= e.start < hold.end]
         assert all(type(e.sound).__name__ == "Chime" for e in inside), hold
     title = speech.SpeechCache(loaded.paths.cache / "speech", loaded.voice).cached(shipped.title)
-    first = plan.entries[0]
+    first = next(e for e in plan.entries if type(e.sound).__name__ == "Speech")  # after wake_ms
     assert audio[first.start : first.start + 1000] == samples(title)[:1000]  # Piper's line
     cli.main(["list", "--config", str(conf)])
     listed = next(

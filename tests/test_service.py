@@ -140,3 +140,24 @@ def test_service_install_writes_the_config_and_keeps_a_command_it_did_not_make(t
     assert written.read_bytes() == (ROOT / "systemd" / "config.toml").read_bytes()
     assert run_script("uninstall.sh", dest).returncode == 0
     assert theirs.read_text() == "#!/bin/sh\necho mine\n"
+
+
+def test_service_install_with_bluetooth_adds_the_drop_in_and_uninstall_removes_it(tmp_path):
+    dest = tmp_path / "root"
+    assert run_script("install.sh", dest, BLUETOOTH="1").returncode == 0
+    drop_in = dest / "etc/systemd/system/routine-player.service.d/bluetooth.conf"
+    assert drop_in.read_bytes() == (ROOT / "systemd" / "bluetooth.conf").read_bytes()
+    assert run_script("uninstall.sh", dest).returncode == 0
+    assert not drop_in.exists()
+
+
+def test_service_bluetooth_drop_in_only_orders_the_unit():
+    """BlueALSA is reached over the D-Bus system bus, a Unix socket the sandbox allows: the
+    drop-in may add ordering, never a [Service] line that loosens the sandbox."""
+    lines = [
+        n
+        for n in (ROOT / "systemd" / "bluetooth.conf").read_text().splitlines()
+        if n and not n.startswith("#")
+    ]
+    assert lines[0] == "[Unit]"
+    assert {n.split("=", 1)[0] for n in lines[1:]} == {"Wants", "After"}

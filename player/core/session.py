@@ -61,7 +61,7 @@ from player.core.gestures import (
     ShortPress,
     Stuck,
 )
-from player.core.sounds import Chime, Sound, Speech
+from player.core.sounds import WAKE, Chime, Sound, Speech
 from player.core.timeline import REMINDER, STOP_NOTE, Span, Timeline, announce, recap, replan
 
 LEAD_IN_TICKS = 3
@@ -302,7 +302,8 @@ class Session:
         ids = list(self.plans)
         self.selected = ids[(ids.index(self.selected) + 1) % len(ids)]
         routine = self.plans[self.selected].routine
-        return [Selected(self.selected), *self._extra([Speech(announce(routine))], now)]
+        sounds = [*self._wake(now), Speech(announce(routine))]
+        return [Selected(self.selected), *self._extra(sounds, now)]
 
     def _end(self, ending: Ending, now: float) -> list[Action]:
         if self.plan is None or self.state in (State.IDLE, State.STOPPING):
@@ -463,8 +464,19 @@ class Session:
         self._extras_end = at
         return self._tick(now)
 
+    def _wake(self, now: float) -> list[Sound]:
+        """The timeline's quiet lead-in (`audio.wake_ms`), also before an extra that breaks a
+        quiet idle, so that a speaker that fell asleep wakes before the first word."""
+        plan = self.plans[self.selected]
+        first = plan.entries[0] if plan.entries else None
+        if first is None or first.sound != Chime(WAKE) or self.sounding(now):
+            return []
+        return [first.sound]
+
     def _seconds(self, sound: Sound) -> float:
         plan = self.plan or self.plans[self.selected]
+        if sound == Chime(WAKE):
+            return plan.entries[0].length / plan.rate
         if isinstance(sound, Speech):
             return plan.speech[sound.text] / plan.rate
         return plan.chimes[sound.name] / plan.rate

@@ -31,13 +31,15 @@ git -C "$project" ls-files -z --cached --others --exclude-standard \
 	| tar -C "$stage/root/routine-player" -xf -
 cp -a "$cache/wheels" "$stage/root/wheels"
 
-say "make install WEB=1, as a person does on a Pi (with the phone page)"
-in_root "$stage" make -C /root/routine-player install WEB=1 WHEELS=/root/wheels >"$cache/install.log" 2>&1 \
+say "make install WEB=1 BLUETOOTH=1, as a person does on a Pi (with the phone page and BlueALSA)"
+in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 WHEELS=/root/wheels >"$cache/install.log" 2>&1 \
 	|| { tail -n 20 "$cache/install.log"; exit 1; }
 say "every routine's speech, rendered into the service's cache, as after a first start"
 install -d -o "$(chroot "$stage" id -u routine-player)" -g "$(chroot "$stage" id -g routine-player)" \
 	-m 0750 "$stage/var/cache/routine-player"
-for routine in $(cd "$project/routines" && ls -- *.toml | sed 's/\.toml$//'); do
+install -m 0644 "$here/guest/vm-keep-awake.toml" "$stage/etc/routine-player/routines/"
+for routine in $(cd "$project/routines" && ls -- *.toml | sed 's/\.toml$//') \
+	/etc/routine-player/routines/vm-keep-awake.toml; do
 	in_root "$stage" runuser -u routine-player -- /opt/routine-player/venv/bin/routine-player \
 		render --config /etc/routine-player/config.toml --force -o /tmp/warm.wav "$routine" \
 		2>&1 | { grep -v 'secure directory' || true; }

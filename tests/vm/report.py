@@ -19,6 +19,8 @@ FIGURES = {
     "web_rss_mb": ("the web service's resident memory", " MB"),
     "load_underruns": ("underruns logged during check 3 (machine busy)", ""),
     "forced_underruns": ("underruns logged for a stall forced on purpose", ""),
+    "keep_awake_longest_silence_s": ("longest digital silence in a session, keep_alive on", " s"),
+    "keep_awake_lead_in_ms": ("the device's first sample to the first loud one", " ms"),
 }
 
 

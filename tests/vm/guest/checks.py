@@ -40,6 +40,10 @@ PYGAME_MIN_FRAMES = 256  # pygame-ce's mixer raises any smaller buffer to this (
 LOUD = 1000  # about -30 dBFS: speech and chimes are far above it, the loopback's silence is 0
 PERIOD = 256  # frames per read: the recording's time resolution
 CAPTURE, S16_LE, RW_INTERLEAVED = 1, 2, 3  # libasound's enums
+SLEEP_S = 5.0  # the sleepiest speakers sleep after this much digital silence (issue 18)
+WAKE_MS = 1000  # audio.wake_ms, the installed config's
+PLAYBACK_STATUS = Path("/proc/asound/Loopback/pcm0p/sub0/status")
+BT_DEVICE = b"bluealsa:DEV=00:11:22:33:44:55,PROFILE=a2dp"  # no such speaker: BlueALSA says so
 
 
 class Recording:
@@ -270,13 +274,76 @@ def silence_bound(granted: dict[str, int]) -> float:
     return frames / granted.get("rate", 22050) + 0.010
 
 
-def control(command: str) -> dict:
+def control(command: str, routine: str | None = None) -> dict:
     """One request on the daemon's control socket."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(10)
         sock.connect(str(SOCKET))
-        sock.sendall(json.dumps({"command": command}).encode() + b"\n")
+        asked = {"command": command} | ({"routine": routine} if routine else {})
+        sock.sendall(json.dumps(asked).encode() + b"\n")
         return json.loads(sock.makefile().readline())
+
+
+def zero_runs(samples: array.array, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, length) of each run of exact zeros (digital silence) between two indexes."""
+    runs, begun = [], None
+    for i in range(start, end):
+        if samples[i] == 0:
+            begun = i if begun is None else begun
+        elif begun is not None:
+            runs.append((begun, i - begun))
+            begun = None
+    return runs + ([(begun, end - begun)] if begun is not None else [])
+
+
+PROBE = """import ctypes, sys
+alsa = ctypes.CDLL("libasound.so.2")
+pcm = ctypes.c_void_p()
+status = alsa.snd_pcm_open(ctypes.byref(pcm), sys.argv[1].encode(), 0, 0)
+alsa.snd_strerror.restype = ctypes.c_char_p
+print("bt-probe: open", status, alsa.snd_strerror(status).decode(), flush=True)
+"""
+SANDBOX_ONLY = re.compile(
+    r"^(Type|NotifyAccess|Exec\w+|Restart\w*|Watchdog\w+|Timeout\w+|RuntimeDirectory\w*|"
+    r"WorkingDirectory|CacheDirectory|StateDirectory|ConfigurationDirectory|Environment)="
+)
+
+
+def probe_in_sandbox(name: str) -> str:
+    """Open the Bluetooth PCM through libasound in a unit with the installed unit's own sandbox
+    lines (its [Service] less what starts and names the service, less `drop`); its output."""
+    unit_text = run("systemctl", "cat", UNIT)
+    lines = [
+        n for n in unit_text.splitlines() if re.match(r"^\w+=", n) and not SANDBOX_ONLY.match(n)
+    ]
+    service = [
+        n
+        for n in lines
+        if n.split("=", 1)[0]
+        not in (
+            "Description",
+            "Documentation",
+            "After",
+            "Wants",
+            "Requires",
+            "WantedBy",
+            "BindReadOnlyPaths",
+        )
+    ]
+    script, out = Path("/run/vm-test/bt-probe.py"), Path(f"/run/vm-test/{name}.txt")
+    script.write_text(PROBE)
+    out.write_text("")
+    # Into a file that systemd opens for it: a process this short can end before the journal
+    # knows which unit its lines came from.
+    Path(f"/run/systemd/system/{name}.service").write_text(
+        "[Service]\nType=oneshot\n"
+        + "\n".join(service)
+        + f"\nStandardOutput=append:{out}\nStandardError=append:{out}"
+        + f"\nExecStart=/usr/bin/python3 {script} {BT_DEVICE.decode()}\n"
+    )
+    run("systemctl", "daemon-reload")
+    subprocess.run(["systemctl", "start", name], check=False, timeout=120)
+    return _read(out)
 
 
 def unit(*properties: str, name: str = UNIT) -> dict[str, str]:
@@ -679,6 +746,60 @@ class Checks:
             f"{refused.stderr.strip()}",
         )
 
+    def keep_awake(self) -> None:
+        """Issue 18: with keep_alive on (the installed default) a session never falls to
+        digital silence for longer than a sleepy speaker's sleep time, through a wait and a
+        hold; its first loud sample comes wake_ms after the device opens; a press silences the
+        hum too."""
+        rec = self.recording
+        assert rec is not None
+        released = wait_for(lambda: "closed" in _read(PLAYBACK_STATUS), 60, every=0.5)
+        asked = time.monotonic()
+        control("start", "vm-keep-awake")
+        waiting = wait_for(lambda: state() == "waiting", 90)
+        time.sleep(12.0)  # a wait longer than SLEEP_S
+        edge = self.line.press()
+        wait_for(lambda: state() == "idle", 120)
+        time.sleep(0.5)
+        start, edge_at = rec.index_at(asked), rec.index_at(edge)
+        with rec._lock:
+            samples = rec.samples[start:]
+        heard = [i for i, v in enumerate(samples) if v != 0]
+        loud = [i for i, v in enumerate(samples) if abs(v) > LOUD]
+        if not (heard and loud):
+            self.row("13. keep-awake through a wait and a hold", False, "no sound recorded")
+            return
+        runs = zero_runs(samples, heard[0], loud[-1])
+        press_runs = [n for s, n in runs if 0 <= start + s - edge_at < 0.3 * rec.rate]
+        longest = max((n for s, n in runs), default=0) / rec.rate
+        lead_in = (loud[0] - heard[0]) / rec.rate
+        self.figures["keep_awake_longest_silence_s"] = longest
+        self.figures["keep_awake_lead_in_ms"] = lead_in * 1000
+        ok = bool(waiting) and longest <= SLEEP_S and lead_in >= WAKE_MS / 1000 and bool(press_runs)
+        self.row(
+            "13. keep-awake through a wait and a hold",
+            ok,
+            f"device let go first {bool(released)}; waited {bool(waiting)}; longest digital "
+            f"silence {longest:.2f} s (limit {SLEEP_S:.0f}); first loud sample {lead_in * 1000:.0f} "
+            f"ms after the first sample (wake_ms {WAKE_MS}); the press silenced the hum "
+            f"{bool(press_runs)}",
+        )
+
+    def bluetooth_sandbox(self) -> None:
+        """Issue 18: `make install BLUETOOTH=1` installed BlueALSA; under the unit's own
+        sandbox, BlueALSA's ALSA plugin loads and reaches the bluealsa daemon over D-Bus (it
+        answers that no such speaker is connected: this machine has no radio). A control run
+        without SupplementaryGroups= was tried and also reached it: dbus-daemon reads the
+        user's groups from /etc/group, where routine-player is in audio, not from the process."""
+        active = run("systemctl", "is-active", "bluealsa").strip()
+        inside = probe_in_sandbox("vm-bt-probe")
+        reached = "PCM not found" in inside and "bt-probe: open" in inside
+        self.row(
+            "14. BlueALSA under the unit's sandbox",
+            active == "active" and reached,
+            f"bluealsa {active}; in the sandbox: {_last_lines(inside)}",
+        )
+
     def stop_and_uninstall(self) -> None:
         started = time.monotonic()
         subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
@@ -747,6 +868,19 @@ class Checks:
         return "never" if moment is None else f"{(moment - edge) * 1000:.0f} ms"
 
 
+def _read(path: Path) -> str:
+    """A /proc file's text, or "" while it is not there (the card rebound)."""
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _last_lines(text: str, count: int = 2) -> str:
+    """The last lines a probe logged, for a row's detail."""
+    return " / ".join(n.strip() for n in text.strip().splitlines()[-count:]) or "nothing"
+
+
 def main(results: Path) -> int:
     checks = Checks(results)
     steps = [
@@ -761,6 +895,8 @@ def main(results: Path) -> int:
         checks.new_routine_rendered,
         checks.person_reaches_the_service,
         checks.web_page_served,
+        checks.keep_awake,
+        checks.bluetooth_sandbox,
         checks.stop_and_uninstall,
     ]
     if (Path(__file__).parent / "grid.py").is_file():  # make vm-grid: ready, then the grid

@@ -1,0 +1,103 @@
+"""Keep-alive with the real mixer on SDL's disk driver: from the session's start to its end the
+output never falls to digital zero, except after a press (or pause) until the session goes on."""
+
+from __future__ import annotations
+
+import array
+import time
+from dataclasses import replace
+
+from player import plans
+from player.audio import Mixer, raw_sounds
+from player.core import routine
+from player.core.events import Command, Ended, State
+from player.core.session import Session
+from player.keepalive import WAKE_DB, hum
+from player.runner import Runner
+
+WAIT_AND_HOLD = """
+title = "Keep awake"
+[[step]]
+say = "Wait."
+wait = "press"
+[[step]]
+say = "Hold."
+hold = 4
+[step.chimes]
+start = true
+"""
+LOUD = 300
+
+
+def zero_runs(samples: array.array, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, length) of every run of exact zeros between two indexes."""
+    runs, begun = [], None
+    for i in range(start, end):
+        if samples[i] == 0 and begun is None:
+            begun = i
+        elif samples[i] != 0 and begun is not None:
+            runs.append((begun, i - begun))
+            begun = None
+    if begun is not None:
+        runs.append((begun, end - begun))
+    return runs
+
+
+def play_with_a_wait_and_a_pause(settings, write, disk_audio) -> tuple[array.array, dict, int]:
+    """Play the routine: wait 2 s at its wait, pause 1.5 s inside its hold. The samples, the
+    sample index of each moment the test acted at, and the rate."""
+    mixer = Mixer(settings.audio)
+    loaded = routine.load(write("keep.toml", WAIT_AND_HOLD))
+    prepared = plans.prepare(loaded, settings, rate=mixer.rate)
+    mixer.load(raw_sounds(prepared, mixer))
+    session = Session([prepared.timeline])
+    ended: list = []
+    runner = Runner(session, mixer, lambda action, now: ended.append(action))
+    opened = time.monotonic()
+    runner.handle(Command("start"), runner.clock())
+    marks: dict[str, float] = {}
+    while not (any(isinstance(a, Ended) for a in ended) and session.state is State.IDLE):
+        runner.step(timeout=0.05)
+        now = time.monotonic()
+        if session.state is State.WAITING:
+            marks.setdefault("waiting", now)
+            if now - marks["waiting"] >= 2.0:
+                runner.handle(Command("resume"), runner.clock())
+        status = session.status(runner.clock())
+        if status.hold_left is not None and status.hold_left < 2.5 and "pause" not in marks:
+            marks["pause"] = now
+            mixer.silence()  # the same silence-first path as the button and the socket
+            runner.handle(Command("pause"), runner.clock())
+        if "pause" in marks and "resume" not in marks and now - marks["pause"] >= 1.5:
+            marks["resume"] = time.monotonic()
+            runner.handle(Command("resume"), runner.clock())
+    time.sleep(0.3)
+    mixer.close()
+    rate = mixer.rate
+    index = {name: round((at - opened) * rate) for name, at in marks.items()}
+    return array.array("h", disk_audio.read_bytes()), index, rate
+
+
+def test_keep_alive_no_digital_silence_through_a_wait_and_a_hold(disk_audio, write, settings):
+    audio = replace(settings.audio, keep_alive=True, wake_ms=500)
+    played, at, rate = play_with_a_wait_and_a_pause(
+        replace(settings, audio=audio), write, disk_audio
+    )
+    first = next(i for i, v in enumerate(played) if v != 0)
+    first_loud = next(i for i, v in enumerate(played) if abs(v) > LOUD)
+    last_loud = max(i for i, v in enumerate(played) if abs(v) > LOUD)
+    # A chime's fading tail rounds to zero here and there; a speaker sleeps after seconds.
+    gaps = [(s, n) for s, n in zero_runs(played, first, last_loud) if n > 0.05 * rate]
+    # One gap only: the pause, which silences the hum too, until the session goes on. (With
+    # keep_alive off, the gap after the title, the wait and the hold are each over 1 s.)
+    assert len(gaps) == 1, [(s / rate, n / rate) for s, n in gaps]
+    assert gaps[0][1] >= 0.5 * rate and abs(gaps[0][0] - at["pause"]) < rate
+    assert first_loud - first >= 0.5 * rate - settings.audio.buffer_frames  # the wake lead-in
+    quiet = 32767 * 10 ** ((WAKE_DB + 1) / 20)
+    assert max(abs(v) for v in played[first : first + rate // 4]) < quiet  # inaudible
+
+
+def test_keep_alive_hum_loops_without_a_step():
+    loop = array.array("h", hum(22050, 22050, 1, fade=False))
+    assert abs(loop[-1] - loop[0]) <= abs(loop[1] - loop[0]) + 1  # the end meets the start
+    assert 0 < max(loop) < 32767 * 10 ** (-44 / 20)
