@@ -40,12 +40,15 @@ def check(args: argparse.Namespace) -> int:
 
 
 def _is_config(path: Path) -> bool:
-    """A config file rather than a routine: named config.toml, or made only of its tables."""
+    """A config file rather than a routine: named config.toml, or with a config table and no
+    routine's title or steps (so a misspelt table is reported as the config's, not a routine's)."""
     if path.name == config.default_path().name:
         return True
     data, _ = read_file(str(path))
     document = parse_toml(data, str(path))[0] if data is not None else None
-    return bool(document) and set(document) <= set(config.SCHEMA)
+    if not document or {"title", "step"} & set(document):
+        return False
+    return bool(set(document) & set(config.SCHEMA))
 
 
 def _routine_problems(path: Path) -> list[str]:

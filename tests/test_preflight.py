@@ -92,3 +92,13 @@ def test_preflight_plain_check_checks_the_config_in_use_and_every_routine(tmp_pa
         "(this field is required)",
     ]
     assert out.out == "6 of 8 files valid.\n"
+
+
+def test_preflight_check_of_a_config_with_an_unknown_table_is_read_as_a_config(tmp_path, capsys):
+    conf = tmp_path / "mine.toml"
+    conf.write_text("[audio]\nvolume = 300\n[bogus]\nx = 1\n")
+    assert cli.main(["check", str(conf)]) == 1
+    out = capsys.readouterr()
+    lines = (out.out + out.err).strip().splitlines()
+    assert any("audio.volume" in line for line in lines)
+    assert not any("title" in line for line in lines)
