@@ -26,7 +26,7 @@ def segments(samples: array.array, rate: int, gap: float = 0.4) -> list[tuple[in
 def test_sound_test_plays_a_line_then_each_chime_at_the_volume(disk_audio, write, capsys, settings):
     path = write(
         "c.toml",
-        f'[audio]\nvolume = 50\nwake_ms = 0\n[paths]\ncache = "{settings.paths.cache}"\n',
+        f'[audio]\nvolume = 50\nwake_ms = 0\nsample_rate = 22050\n[paths]\ncache = "{settings.paths.cache}"\n',
     )
     assert cli.main(["sound-test", "--config", str(path)]) == 0
     out = capsys.readouterr().out

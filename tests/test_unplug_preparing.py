@@ -40,6 +40,12 @@ class Unplug:
         self.monkeypatch.setenv("SDL_DISKAUDIOFILE", str(self.disk_audio))
 
 
+def quick(setup) -> str:
+    """The test's config without the button's explanation, which would add its seconds of
+    real-time speech before every one of the routines played here."""
+    return setup.read_text().replace("[player]\n", "[player]\nbutton_intro = false\n")
+
+
 @pytest.fixture
 def unplug(monkeypatch, disk_audio, tmp_path) -> Unplug:
     return Unplug(monkeypatch, disk_audio, tmp_path)
@@ -60,7 +66,7 @@ def every_routine_plays(run: Running, pin) -> None:
 def test_unplug_while_preparing_loses_no_routine(pins, setup, unplug, caplog):
     """At the mixer's own rate nothing needs the device: every routine is ready meanwhile."""
     caplog.set_level(logging.INFO, logger="routine-player")
-    setup.write_text(setup.read_text() + "[audio]\nwake_ms = 0\n")
+    setup.write_text(quick(setup) + "[audio]\nwake_ms = 0\nsample_rate = 22050\n")
     with Running(setup) as run:
         run.until(lambda: set(run.session.plans) == EVERY, timeout=120)
         assert unplug.gone.is_set() and not run.daemon.mixer.is_open
@@ -73,7 +79,7 @@ def test_unplug_while_preparing_resampled_routines_wait_for_the_device(pins, set
     """At another rate the sounds are resampled by pygame, with the device open: routines
     wait for it, and are tried again when it returns."""
     caplog.set_level(logging.INFO, logger="routine-player")
-    setup.write_text(setup.read_text() + "[audio]\nwake_ms = 0\nsample_rate = 44100\n")
+    setup.write_text(quick(setup) + "[audio]\nwake_ms = 0\nsample_rate = 44100\n")
     with Running(setup) as run:
         run.until(lambda: "waits for the sound device" in caplog.text, timeout=120)
         assert set(run.session.plans) != EVERY
