@@ -18,7 +18,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 3  # three at a time: most tests wait on real-time audio
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
