@@ -70,16 +70,7 @@ def planned_seconds(
             speech[text] = timeline.estimate_frames(text, config.voice.rate, rate)
         else:
             speech[text] = at_rate(frames, SPEECH_RATE, rate)
-    plan = timeline.plan(
-        routine,
-        speech,
-        chime_frames(rate),
-        rate,
-        lead_in(config, rate),
-        opening=opening(config),
-        side=side,
-    )
-    return plan.seconds(), exact
+    return _lay_out(routine, speech, config, rate, side).seconds(), exact
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +109,14 @@ def prepare(
             ) from None
         with wave.open(str(files[text])) as w:
             speech[text] = at_rate(w.getnframes(), SPEECH_RATE, rate)
-    plan = timeline.plan(
+    return Prepared(_lay_out(routine, speech, config, rate, side), files)
+
+
+def _lay_out(
+    routine: Routine, speech: dict[str, int], config: Config, rate: int, side: str | None
+) -> timeline.Timeline:
+    """The timeline from the speech's lengths at `rate`: one layout for `list` and for play."""
+    return timeline.plan(
         routine,
         speech,
         chime_frames(rate),
@@ -127,7 +125,6 @@ def prepare(
         opening=opening(config),
         side=side,
     )
-    return Prepared(plan, files)
 
 
 def _place_of(routine: Routine, text: str) -> str:
