@@ -704,7 +704,8 @@ class Checks:
         seen = {
             "routines": "Upper glutes with a foam roller" in routines,
             "the player": "does not answer" not in routines,
-            "the history": "stopped at step" in week,
+            # check 4 stops it, "at step N" only once past the opening, which explains the button
+            "the history": bool(re.search(r", stopped( at step \d+)?</p>", week)),
         }
         self.row(
             "12. the web page is served under its sandbox",
