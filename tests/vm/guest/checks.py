@@ -756,7 +756,9 @@ class Checks:
         assert rec is not None
         released = wait_for(lambda: "closed" in _read(PLAYBACK_STATUS), 60, every=0.5)
         asked = time.monotonic()
-        control("start", "vm-keep-awake")
+        # After check 8's reload the routines are prepared again in the background: a start
+        # asked meanwhile is refused ("still being prepared"), so ask until it is taken.
+        wait_for(lambda: control("start", "vm-keep-awake").get("ok"), 180, every=1.0)
         waiting = wait_for(lambda: state() == "waiting", 90)
         time.sleep(12.0)  # a wait longer than SLEEP_S
         edge = self.line.press()
