@@ -752,8 +752,11 @@ class Checks:
         digital silence for longer than a sleepy speaker's sleep time, through a wait and a
         hold; its first loud sample comes wake_ms after the device opens; a press silences the
         hum too."""
-        rec = self.recording
-        assert rec is not None
+        # A capture of its own: the long one, open since check 2, was once found ended here
+        # (the journal showed the session played; the recording held nothing).
+        if self.recording is not None:
+            self.recording.close()
+        self.recording = rec = Recording(self.frames, self.rate)
         released = wait_for(lambda: "closed" in _read(PLAYBACK_STATUS), 60, every=0.5)
         asked = time.monotonic()
         # After check 8's reload the routines are prepared again in the background: a start
