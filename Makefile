@@ -70,7 +70,7 @@ web-screenshots: $(VENV)/.installed
 
 # Write the chime WAVs in sounds/ again (they are committed; the output is byte-identical).
 chimes: $(VENV)/.installed
-	$(BIN)/python -m player.chimes sounds
+	$(BIN)/python -m player.audio.chimes sounds
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -35,7 +35,7 @@ from gpiozero.pins.mock import MockFactory, MockPin  # noqa: E402
 from player import config  # noqa: E402
 from player.core.events import Play, State  # noqa: E402
 from player.core.sounds import Speech  # noqa: E402
-from player.daemon import Daemon  # noqa: E402
+from player.service.daemon import Daemon  # noqa: E402
 
 CUE = (
     "Roll slowly from the top of the hip bone down to the middle of the buttock, and back, "

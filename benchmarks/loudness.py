@@ -1,5 +1,5 @@
 """Loudness of what the player says and chimes, per ITU-R BS.1770 (pyloudnorm), before and
-after the fixed gains of player/loudness.py; the figures of docs/sounds.md.
+after the fixed gains of player/audio/loudness.py; the figures of docs/sounds.md.
 
     .venv/bin/python benchmarks/loudness.py [OLD_SOUNDS_FOLDER]
 
@@ -17,9 +17,11 @@ import wave
 from array import array
 from pathlib import Path
 
-from player import chimes, config, library, loudness, plans
+from player import config
+from player.audio import chimes, loudness
 from player.core import routine
 from player.core.sounds import CHIMES
+from player.routines import library, plans
 
 
 def read(path: Path) -> tuple[list[float], int]:

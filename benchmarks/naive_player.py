@@ -13,7 +13,7 @@ import time
 
 import pyttsx3
 
-from player import chimes
+from player.audio import chimes
 from player.core import routine, timeline
 
 stop = threading.Event()  # a gpiozero callback would set this

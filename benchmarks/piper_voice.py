@@ -19,8 +19,10 @@ from _tools import FOAM, ROOT
 
 sys.path.insert(0, str(ROOT))
 
-from player import config, plans, speech
+from player import config
 from player.core import routine, timeline
+from player.routines import plans
+from player.voice import cache as speech
 from tests import piperkit
 
 RUNS = 5

@@ -18,9 +18,10 @@ os.environ["SDL_AUDIODRIVER"] = "dummy"  # a real mixer, no sound card needed
 
 from _tools import FOAM
 
-from player import config, plans
-from player.audio import Mixer, raw_sounds
+from player import config
+from player.audio.mixer import Mixer, raw_sounds
 from player.core import routine
+from player.routines import plans
 
 RUNS = 5
 RATES = (22050, 44100, 48000)

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from _tools import FOAM, TIMING, env, naive_env, python
 
-from player import config, plans
+from player import config
 from player.core import routine, timeline
+from player.routines import plans
 
 RUNS = 5
 

@@ -21,13 +21,14 @@ from _tools import TIMING, naive_env, python
 os.environ.setdefault("SDL_AUDIODRIVER", "disk")
 os.environ.setdefault("SDL_DISKAUDIOFILE", os.path.join(tempfile.gettempdir(), "timing.raw"))
 
-from player import config, plans
-from player.audio import Mixer, raw_sounds
+from player import config
+from player.audio.mixer import Mixer, raw_sounds
 from player.core import routine
 from player.core.events import Command, Ended, Play, State
 from player.core.session import Session
 from player.core.sounds import Chime
-from player.runner import Runner
+from player.routines import plans
+from player.service.runner import Runner
 
 
 def ours() -> tuple[list[float], float, float]:

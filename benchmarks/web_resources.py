@@ -28,9 +28,9 @@ folder = Path(tempfile.mkdtemp())
 os.environ.update(GPIOZERO_PIN_FACTORY="mock", SDL_AUDIODRIVER="dummy")
 
 from player import config  # noqa: E402
-from player.control import request  # noqa: E402
 from player.core.events import State  # noqa: E402
-from player.daemon import Daemon  # noqa: E402
+from player.service.control import request  # noqa: E402
+from player.service.daemon import Daemon  # noqa: E402
 from tests.daemonkit import ROUTINE  # noqa: E402
 from tests.webkit import COMMAND, Client, WebService, free_port, with_web  # noqa: E402
 

@@ -139,14 +139,14 @@ SUBCOMMANDS = (
         "Run the service: wait for the button, then play, pause and stop. This is what systemd "
         "runs at boot; it logs one line per event.",
         "routine-player daemon --config /etc/routine-player/config.toml",
-        "player.daemon:run",
+        "player.service.daemon:run",
     ),
     Subcommand(
         "voices",
         "Say which voice speaks (eSpeak NG, or a Piper voice with its model and digest) and "
         "check that it loads. docs/voices.md tells how to get a Piper voice.",
         "routine-player voices --config /etc/routine-player/config.toml",
-        "player.voices:show",
+        "player.voice.checks:show",
     ),
     Subcommand(
         "history",

@@ -11,12 +11,14 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from player import config, library, plans, preflight
-from player.control import JOIN, request
+from player import config
 from player.core import routine
 from player.core.errors import ConfigError, PlayerError, Problem, RoutineError
 from player.core.schema import parse_toml, read_file
-from player.history import FILE, History, Row
+from player.records.history import FILE, History, Row
+from player.routines import library, plans
+from player.service import preflight
+from player.service.control import JOIN, request
 
 
 def check(args: argparse.Namespace) -> int:

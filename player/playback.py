@@ -13,16 +13,18 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from player import config, library, plans, preflight
-from player.audio import Mixer, raw_sounds
+from player import config
+from player.audio.mixer import Mixer, raw_sounds
 from player.core import routine
 from player.core.errors import AudioError, PlayerError, Problem
 from player.core.events import Action, Changed, Command, Ended, Ending, Shutdown, State
 from player.core.session import Session
 from player.core.sounds import Sound
 from player.core.timeline import Timeline
-from player.history import History, Recorder
-from player.runner import Runner
+from player.records.history import History, Recorder
+from player.routines import library, plans
+from player.service import preflight
+from player.service.runner import Runner
 from player.terminal import Keys, progress_line
 
 
@@ -135,7 +137,7 @@ def _leave(number: int, frame: object) -> None:
 
 
 # How `play` ends on each signal: Ctrl-C is the person's stop, SIGTERM the system's. SDL's own
-# handlers are off (SDL_NO_SIGNAL_HANDLERS, player/audio.py), or SDL would swallow both.
+# handlers are off (SDL_NO_SIGNAL_HANDLERS, player/audio/mixer.py), or SDL would swallow both.
 STOP_SIGNALS = {signal.SIGINT: Ending.STOPPED, signal.SIGTERM: Ending.SERVICE_STOPPED}
 
 

@@ -15,9 +15,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from player import config, loudness, plans
-from player.audio import Mixer, sound_bytes
+from player import config
+from player.audio import loudness
+from player.audio.mixer import Mixer, sound_bytes
 from player.core.sounds import CHIMES, WAKE, Chime, Sound, Speech
+from player.routines import plans
 
 LINE = "This is the sound test. Every word of this sentence should be clear."
 WHAT = {

@@ -16,7 +16,7 @@ import tty
 from player.core.events import Ending, Shutdown, State
 from player.core.gestures import DoublePress, LongPress, PressEdge, ShortPress
 from player.core.session import Session
-from player.runner import Runner
+from player.service.runner import Runner
 
 KEYS = {" ": ShortPress(), "s": LongPress(), "d": DoublePress()}
 

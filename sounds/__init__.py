@@ -1,1 +1,1 @@
-"""The chimes shipped with routine-player (`python -m player.chimes sounds` writes them)."""
+"""The chimes shipped with routine-player (`python -m player.audio.chimes sounds` writes them)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from player import config
 from player.core.events import Play
-from player.daemon import Daemon
+from player.service.daemon import Daemon
 
 CUE = "Lie down slowly on the mat, and let your whole body settle into the floor for a moment."
 ROUTINE = """

@@ -15,8 +15,8 @@ from dataclasses import replace
 
 import pytest
 
-from player import chimes, plans
-from player.audio import Mixer, raw_sounds
+from player.audio import chimes
+from player.audio.mixer import Mixer, raw_sounds
 from player.config import AudioConfig
 from player.core import intro, routine
 from player.core.errors import AudioError
@@ -24,8 +24,9 @@ from player.core.events import Command, Ended, State
 from player.core.session import Session
 from player.core.sounds import WAKE, Chime, Speech
 from player.playback import layout
-from player.runner import Runner
-from player.speech import SPEECH_RATE
+from player.routines import plans
+from player.service.runner import Runner
+from player.voice.cache import SPEECH_RATE
 
 SHORT = """
 title = "Short test"
@@ -89,7 +90,7 @@ def test_mixer_without_a_device_is_one_line(monkeypatch):
 
 
 OPEN_AND_SAY_DEVICE = (
-    "from player.audio import Mixer; from player.config import AudioConfig; "
+    "from player.audio.mixer import Mixer; from player.config import AudioConfig; "
     "print(Mixer(AudioConfig()).device)"
 )
 
@@ -291,7 +292,7 @@ def test_speech_and_chimes_are_converted_to_the_mixers_rate_at_load(
 
 NO_CARD_THEN_WRITE_TO_FD_2 = """
 import os, pygame
-from player.audio import Mixer
+from player.audio.mixer import Mixer
 from player.config import AudioConfig
 from player.core.errors import AudioError
 init = pygame.mixer.init
@@ -328,7 +329,7 @@ def test_mixer_opening_no_card_is_quiet_and_never_hides_stderr(tmp_path):
 
 OPEN_THEN_ALSA_SPEAKS = """
 import ctypes
-from player.audio import Mixer
+from player.audio.mixer import Mixer
 from player.config import AudioConfig
 Mixer(AudioConfig())
 alsa, pcm = ctypes.CDLL("libasound.so.2"), ctypes.c_void_p()

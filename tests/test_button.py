@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from player.button import PushButton
+from player.button.pin import PushButton
 
 from .daemonkit import Running, press, silenced_in_the_callback
 

@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from player import cli, control
-from player.control import CONNECTIONS, MAX_REQUEST, ControlServer, parse
+from player import cli
 from player.core.events import Silence, State
+from player.service import control
+from player.service.control import CONNECTIONS, MAX_REQUEST, ControlServer, parse
 
 from .daemonkit import Running, press
 

@@ -12,9 +12,10 @@ import sys
 import threading
 import time
 
-from player import cli, config, control
-from player.control import ControlServer
+from player import cli, config
 from player.core.events import State
+from player.service import control
+from player.service.control import ControlServer
 
 from .daemonkit import Running
 from .test_control import ask
@@ -159,7 +160,7 @@ def test_control_without_config_reaches_the_installed_service(
 
 
 def test_control_while_the_daemon_starts_it_says_so(pins, setup, tmp_path, monkeypatch, capsys):
-    from player import daemon as daemon_module
+    from player.service import daemon as daemon_module
 
     monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "not-yet" / "out.raw"))  # no device
     monkeypatch.setattr(daemon_module, "DEVICE_RETRY_SECONDS", 0.1)

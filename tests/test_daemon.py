@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 from player import config
-from player import daemon as daemon_module
 from player.core.events import Ended, Ending, State
 from player.core.sounds import Speech
 from player.core.timeline import STOP_NOTE
+from player.service import daemon as daemon_module
 
 from .daemonkit import CUE, LOUD, Running, press
 
@@ -282,7 +282,7 @@ def test_daemon_device_removed_while_open_pauses_and_keeps_the_session(pins, set
 
 def test_daemon_arms_the_reminder_for_routines_rendered_in_the_background(pins, setup):
     from player.core.events import Ended as EndedAction
-    from player.history import History
+    from player.records.history import History
 
     store = History(setup.parent / "state")
     for _ in range(2):

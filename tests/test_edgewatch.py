@@ -12,12 +12,12 @@ import time
 import pytest
 from gpiozero.pins.mock import MockPin
 
-from player import daemon as daemon_module
+from player.button.alerts import AlertThread
+from player.button.watch import EdgeWatch
 from player.core.errors import ButtonError
 from player.core.events import Silence, State
 from player.core.sounds import Speech
-from player.edgewatch import EdgeWatch
-from player.lgpio_alerts import AlertThread
+from player.service import daemon as daemon_module
 
 from .daemonkit import CUE, Running, loop_held, press
 

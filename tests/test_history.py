@@ -15,7 +15,7 @@ from player.core.events import Command, Ended, Ending, Play, Shutdown
 from player.core.session import Session
 from player.core.sounds import Speech
 from player.core.timeline import REMINDER
-from player.history import FILE, MIGRATIONS, History, Recorder, repeated_stop
+from player.records.history import FILE, MIGRATIONS, History, Recorder, repeated_stop
 
 from .corekit import actions, finish, plan, routine, run, step
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from player import config, plans
+from player import config
 from player.core import intro
 from player.core.errors import ConfigError
 from player.core.events import Command, Ended, Ending, Play, Started
@@ -16,7 +16,8 @@ from player.core.routine import load
 from player.core.session import Session
 from player.core.sounds import Speech
 from player.core.timeline import REMINDER
-from player.history import History, Recorder
+from player.records.history import History, Recorder
+from player.routines import plans
 
 from .corekit import actions, finish, plan, routine, routines, run, spoken, step
 from .test_core_properties import PROPERTY, expand, scripts

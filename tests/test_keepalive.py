@@ -7,13 +7,13 @@ import array
 import time
 from dataclasses import replace
 
-from player import plans
-from player.audio import Mixer, raw_sounds
+from player.audio.keepalive import WAKE_DB, hum
+from player.audio.mixer import Mixer, raw_sounds
 from player.core import routine
 from player.core.events import Command, Ended, State
 from player.core.session import Session
-from player.keepalive import WAKE_DB, hum
-from player.runner import Runner
+from player.routines import plans
+from player.service.runner import Runner
 
 WAIT_AND_HOLD = """
 title = "Keep awake"

@@ -1,5 +1,5 @@
 """Loudness per ITU-R BS.1770 (pyloudnorm): the shipped chimes and eSpeak NG's speech reach
-their targets (player/loudness.py), and the mixer plays them at those levels, scaled by
+their targets (player/audio/loudness.py), and the mixer plays them at those levels, scaled by
 `audio.volume` and `audio.chime_level`."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from dataclasses import replace
 
 import pytest
 
-from player import chimes, library, loudness, plans
-from player.audio import Mixer, raw_sounds
+from player.audio import chimes, loudness
+from player.audio.mixer import Mixer, raw_sounds
 from player.core import routine
 from player.core.sounds import CHIMES, Chime, Speech
+from player.routines import library, plans
 
 SHIPPED = sorted(library.shipped_folder().glob("*.toml"))
 CHIME_TOLERANCE = 0.3  # LU: the chimes are synthesised to their targets

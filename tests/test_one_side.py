@@ -6,11 +6,12 @@ import json
 import sqlite3
 import wave
 
-from player import cli, library, plans
+from player import cli
 from player.core.events import Command, Ended, Started, State
 from player.core.routine import load
 from player.core.session import Session
-from player.history import FILE, MIGRATIONS, History, Recorder
+from player.records.history import FILE, MIGRATIONS, History, Recorder
+from player.routines import library, plans
 
 from .corekit import actions, finish, plan, routine, run, spoken, step
 from .daemonkit import Running

@@ -15,11 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from player import cli, config, plans, speech, voices
+from player import cli, config
 from player.config import VoiceConfig
 from player.core import routine
 from player.core.events import State
-from player.speech import SPEECH_RATE, SpeechCache
+from player.routines import plans
+from player.voice import cache as speech
+from player.voice import checks as voices
+from player.voice.cache import SPEECH_RATE, SpeechCache
 
 from . import piperkit
 from .daemonkit import Running
@@ -168,7 +171,7 @@ def test_piper_render_of_a_shipped_routine_matches_list_and_holds_are_exact(
 
 
 def _shipped() -> list[Path]:
-    from player import library
+    from player.routines import library
 
     return sorted(library.shipped_folder().glob("*.toml"))
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from player import config
-from player.history import History
+from player.records.history import History
 
 ROUTINE = (
     'title = "Keys"\nsides = ["left", "right"]\n[[step]]\nsay = "Hold the {side} side."\n'

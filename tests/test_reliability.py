@@ -150,7 +150,7 @@ def test_only_the_monotonic_clock_times_sounds():
     from pathlib import Path
 
     import player
-    from player.runner import Runner
+    from player.service.runner import Runner
 
     assert inspect.signature(Runner).parameters["clock"].default is time.monotonic
     readers = sorted(

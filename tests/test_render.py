@@ -7,10 +7,11 @@ import wave
 
 import pytest
 
-from player import cli, library, plans
-from player.audio import Mixer, raw_sounds
+from player import cli
+from player.audio.mixer import Mixer, raw_sounds
 from player.core import routine
 from player.core.sounds import Chime
+from player.routines import library, plans
 
 
 def render(tmp_path, name: str, settings, out: str = "out.wav", *extra: str) -> tuple[int, bytes]:

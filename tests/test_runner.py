@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pygame
 
-from player.audio import Mixer
+from player.audio.mixer import Mixer
 from player.config import AudioConfig
 from player.core.events import Command
 from player.core.gestures import LongPress
 from player.core.session import Session
 from player.core.sounds import CHIMES, Chime, Speech
-from player.runner import Runner
+from player.service.runner import Runner
 
 from .corekit import plan, routine, step
 

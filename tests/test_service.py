@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from player import config, library
+from player import config
+from player.routines import library
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "systemd" / "routine-player.service"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from player import library, plans
 from player.core import intro, routine, timeline
+from player.routines import library, plans
 
 TENDER = re.compile(r"\btender spot\b")  # the cues of holds on a tender spot
 SHIPPED = sorted(library.shipped_folder().glob("*.toml"))

@@ -8,13 +8,13 @@ import os
 import random
 from pathlib import Path
 
-from player import plans
-from player.audio import Mixer, raw_sounds
+from player.audio.mixer import Mixer, raw_sounds
 from player.core import routine
 from player.core.events import ButtonEdge, Command, State
 from player.core.session import Session
-from player.history import History, Recorder
-from player.runner import Runner
+from player.records.history import History, Recorder
+from player.routines import plans
+from player.service.runner import Runner
 
 ROUTINE = """
 title = "Soak"

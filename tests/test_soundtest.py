@@ -5,7 +5,8 @@ from __future__ import annotations
 import array
 import wave
 
-from player import chimes, cli, loudness, soundtest
+from player import cli, soundtest
+from player.audio import chimes, loudness
 from player.core.sounds import CHIMES
 
 LOUD = 300

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from player.core.errors import SpeechError
-from player.speech import RENDER_TRIES, SPEECH_RATE, SpeechCache, Voice
+from player.voice.cache import RENDER_TRIES, SPEECH_RATE, SpeechCache, Voice
 
 LINE = "Lean onto your left side, and breathe slowly."
 
@@ -51,7 +51,7 @@ def test_speech_rate_holds_for_every_line_when_rates_alternate_in_one_worker(tmp
     """Issue 14: pyttsx3 2.99 lost about half of all rate changes between renders, and the
     cache kept such a line under the key of the rate asked for. 24 renders alternate here in
     one child process; with the old code the chance that none of them is wrong is about 1e-7."""
-    from player.speech import worker
+    from player.voice.cache import worker
 
     lengths: dict[int, list[int]] = {160: [], 240: []}
     for i in range(24):
@@ -68,7 +68,7 @@ def test_speech_rate_holds_for_every_line_when_rates_alternate_in_one_worker(tmp
 def test_speech_child_holds_one_voice_and_a_new_voice_gets_a_new_child(tmp_path):
     """A change of rate travels with the line; a change of voice starts a new process, so no
     voice change can be lost inside pyttsx3 either."""
-    from player.speech import worker
+    from player.voice.cache import worker
 
     def pid_after(voice: Voice) -> int:
         worker.render(LINE, voice, str(tmp_path / "line.wav"))
@@ -132,8 +132,8 @@ def test_speech_without_espeak_says_so(tmp_path):
 
 
 def test_speech_a_cue_espeak_cannot_say_stops_the_routine_with_its_step(write, settings):
-    from player import plans
     from player.core import routine
+    from player.routines import plans
 
     path = write("mute.toml", 'title = "Mute"\n[[step]]\nsay = "Fine."\n[[step]]\nsay = "- - -"\n')
     with pytest.raises(SpeechError) as caught:
@@ -148,7 +148,7 @@ def faulty_espeak(tmp_path, monkeypatch):
     """The renderer's command replaced by one that takes the request and then dies as a crash
     inside eSpeak would (SIGSEGV) or hangs, `times` times over, and then is the real one:
     eSpeak cannot be made to crash at will, a process can."""
-    from player import speech
+    from player.voice import cache as speech
 
     def install(how: str, times: int) -> None:
         speech.worker.stop()
@@ -168,7 +168,7 @@ if done < {times}:
     open(count, "a").write("x")
     sys.stdin.readline()
     time.sleep(600) if {how!r} == "hang" else os.kill(os.getpid(), signal.SIGSEGV)
-os.execv(sys.executable, [sys.executable, "-m", "player.speech_worker"])
+os.execv(sys.executable, [sys.executable, "-m", "player.voice.child"])
 """
 
 
@@ -184,7 +184,7 @@ def test_speech_a_crash_inside_espeak_costs_one_render_not_the_player(tmp_path, 
 def test_speech_a_hung_espeak_is_given_up_and_the_line_rendered_again(
     tmp_path, faulty_espeak, monkeypatch
 ):
-    from player import speech
+    from player.voice import cache as speech
 
     monkeypatch.setattr(speech, "RENDER_SECONDS", 0.5)
     faulty_espeak("hang", times=1)
@@ -206,7 +206,7 @@ def test_speech_a_line_that_keeps_crashing_espeak_is_one_line(tmp_path, faulty_e
 
 
 def test_speech_child_process_leaves_when_idle_or_at_end_of_input(monkeypatch):
-    from player import speech_worker
+    from player.voice import child as speech_worker
 
     monkeypatch.setattr(speech_worker, "IDLE_SECONDS", 0.05)
     reading, writing = os.pipe()

@@ -8,10 +8,10 @@ import threading
 
 import pytest
 
-from player import daemon as daemon_module
-from player import library
 from player.core.events import Command, State
 from player.core.sounds import Speech
+from player.routines import library
+from player.service import daemon as daemon_module
 
 from .daemonkit import Running, press
 

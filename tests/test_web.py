@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from player.control import request
 from player.core.events import State
+from player.service.control import request
 
 from .daemonkit import Running
 from .webkit import Client, WebService, alert, free_port, wait_until, with_web

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from player import cli, config, history, notes
-from player.control import parse
+from player import cli, config
 from player.core.errors import PlayerError
+from player.records import history, notes
+from player.service.control import parse
 from player.web import live
 from player.web.chart import minutes_chart
 from player.web.pairing import CODE_SECONDS, Codes, Window

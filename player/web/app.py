@@ -17,7 +17,8 @@ from typing import Any
 
 import bottle
 
-from player import config, notes
+from player import config
+from player.records import notes
 from player.web import live
 from player.web.catalogue import Catalogue
 from player.web.chart import minutes_chart

@@ -7,9 +7,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from player import config, library, plans
+from player import config
 from player.core import routine
 from player.core.errors import RoutineError
+from player.routines import library, plans
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from player.control import request
 from player.core.errors import PlayerError
+from player.service.control import request
 
 ACTIVE = ("playing", "paused", "waiting", "stopping")
 TICK = 0.5  # how often an open page's stream asks the player (a Unix socket, on the Pi itself)

@@ -12,7 +12,7 @@ import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from player.history import FILE
+from player.records.history import FILE
 
 
 @dataclass(frozen=True, slots=True)

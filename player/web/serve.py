@@ -14,7 +14,7 @@ from pathlib import Path
 
 from player import config
 from player.core.errors import PlayerError, Problem
-from player.notify import Notifier
+from player.service.notify import Notifier
 
 log = logging.getLogger("routine-player-web")
 THREADS = 8  # live pages (at most app.STREAMS) and a few requests at once

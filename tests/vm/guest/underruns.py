@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
-os.environ["AUDIODEV"] = "plughw"  # as player.audio opens the default card
+os.environ["AUDIODEV"] = "plughw"  # as player.audio.mixer opens the default card
 import pygame
 
 sys.path.insert(0, str(Path(__file__).parent))

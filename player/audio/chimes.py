@@ -1,8 +1,8 @@
 """The chimes: soft, distinct, click-free sounds, synthesised here and shipped in `sounds/`.
 
-Run `make chimes` (`python -m player.chimes sounds`, with the `loudness` extra) to write them
+Run `make chimes` (`python -m player.audio.chimes sounds`, with the `loudness` extra) to write them
 again; the output is byte-identical each time. Each is brought to its loudness target (BS.1770,
-player/loudness.py) plus the headroom `audio.chime_level` plays into (docs/sounds.md).
+player/audio/loudness.py) plus the headroom `audio.chime_level` plays into (docs/sounds.md).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from player import loudness
+from player.audio import loudness
 
 RATE = 22050
 FADE = 0.005  # seconds of raised-cosine fade at both ends: no clicks

@@ -15,7 +15,7 @@ import tempfile
 import wave
 from typing import Any
 
-from player.speech_worker import SPEECH_RATE, RenderError, VoiceError
+from player.voice.child import SPEECH_RATE, RenderError, VoiceError
 
 EMPTY_TRIES = 3
 AUDIBLE = 1000  # a peak below this (-30 dBFS) is silence, not speech

@@ -12,7 +12,7 @@ from __future__ import annotations
 import wave
 from typing import Any
 
-from player.speech_worker import SPEECH_RATE, RenderError, VoiceError
+from player.voice.child import SPEECH_RATE, RenderError, VoiceError
 
 PEAK = 0.89  # Piper scales each sentence to full scale; -1 dBFS leaves room for resampling
 INPUTS = {"input", "input_lengths", "scales"}  # what Piper feeds every model

@@ -7,7 +7,7 @@ threshold) loops on a mixer channel of its own while a session plays or waits fo
 through every hold and every wait the output never falls to digital zero. A press silences it
 with everything else (`Mixer.silence()` stops every channel) and it comes back only when the
 session goes on; it ends with the session. It is never in the timeline, so it shifts nothing.
-`audio.wake_ms` of the same hum also comes before a session's first word (player.plans).
+`audio.wake_ms` of the same hum also comes before a session's first word (player.routines.plans).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from player.core.errors import AudioError
 from player.core.events import State
 
 if TYPE_CHECKING:  # the mixer builds its lead-in from `hum`, so this module cannot import it
-    from player.audio import Mixer
+    from player.audio.mixer import Mixer
 
 WAKE_HZ = 30.0  # below what a small speaker plays, above an amplifier's idle threshold
 WAKE_DB = -45.0

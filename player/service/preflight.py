@@ -2,7 +2,7 @@
 
 `config.load` checks what a key holds; this checks what it points at, so that a cache folder
 that cannot be made, a history folder that is a file, a socket path too long for a Unix socket
-or a voice that is not there (eSpeak NG's name; a Piper voice's files, `player.voices`) is one
+or a voice that is not there (eSpeak NG's name; a Piper voice's files, `player.voice.checks`) is one
 line naming the config file and the key, all of them at once, and never blamed on the first
 routine that happens to render.
 """
@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from player import voices
 from player.config import Config
 from player.core.errors import ConfigError, Problem
+from player.voice import checks as voices
 
 SOCKET_BYTES = 107  # a Unix socket's path, without its final NUL (sun_path is 108 bytes)
 PATHS = ("paths.cache", "paths.state", "paths.control_socket")
@@ -90,7 +90,7 @@ def _voice(name: str) -> str:
 
 @cache
 def espeak_voices() -> frozenset[str]:
-    """Every name the speech child accepts for a voice (player/espeak_voice.py), read from
+    """Every name the speech child accepts for a voice (player/voice/espeak.py), read from
     `espeak-ng --voices` without starting an engine here: "gmw/en-us", "en-us", "English
     (America)", "English_(America)". Empty when eSpeak NG's command is missing."""
     command = shutil.which("espeak-ng")

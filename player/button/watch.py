@@ -6,7 +6,7 @@ names the ways it goes deaf). So:
 - Every edge the pin reports silences first (a press, in the callback's own thread), then goes
   to the loop; before the loop exists (start-up), edges wait in order with their times.
 - Before READY=1 the edge path is proven alive (under lgpio: its alert thread seen polling,
-  `player.lgpio_alerts`); if it is not, the line is claimed again and proven again; after
+  `player.button.alerts`); if it is not, the line is claimed again and proven again; after
   `ATTEMPTS`, start-up fails in one line, and systemd starts the player again.
 - While running, a thread of ours reads the line's level directly, which does not go through
   lgpio's threads: every `IDLE` seconds, every `FAST` while sound plays. A press seen there and
@@ -23,9 +23,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from player.button import PushButton
+from player.button.alerts import AlertThread
+from player.button.pin import PushButton
 from player.core.errors import ButtonError, Problem
-from player.lgpio_alerts import AlertThread
 
 log = logging.getLogger("routine-player")
 IDLE = 0.5  # seconds between looks at the level, nothing sounding

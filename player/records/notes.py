@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from player.history import FILE
+from player.records.history import FILE
 
 MAX_WHERE = 100  # characters: "left hip, low" fits; a paragraph does not
 MAX_TEXT = 500  # characters: a few sentences, and within the control socket's request limit

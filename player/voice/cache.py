@@ -1,7 +1,7 @@
 """The speech cache: every line rendered once, by eSpeak NG (through pyttsx3) or a Piper
 voice, kept as a WAV at SPEECH_RATE.
 
-Rendering happens in a child process (`player/speech_worker.py`), so that a crash inside a
+Rendering happens in a child process (`player/voice/child.py`), so that a crash inside a
 speech engine costs one retry, never the player; playback is the mixer's job.
 
 A file is named `<key>.<digest>.wav`: the key hashes the text, the engine and its version,
@@ -28,10 +28,10 @@ import wave
 from importlib import metadata
 from pathlib import Path
 
-from player import voices
 from player.config import VoiceConfig as Voice
 from player.core.errors import Problem, SpeechError
-from player.speech_worker import LABELS, SPEECH_RATE, identity
+from player.voice import checks as voices
+from player.voice.child import LABELS, SPEECH_RATE, identity
 
 # Part of every key. 2: the rate travels with each line (issue 14); lines cached under key 1 may
 # be at the wrong rate, so they are never read again and are rendered afresh.
@@ -201,14 +201,14 @@ def _synthesise(text: str, voice: Voice, scratch: str) -> bytes:
 
 
 class Worker:
-    """The child process that renders (`player/speech_worker.py`), started when first needed,
+    """The child process that renders (`player/voice/child.py`), started when first needed,
     again after it left idle or died, and anew when the voice changes (one voice per process).
     A line whose render kills it or outlasts RENDER_SECONDS is tried again in a new one,
     RENDER_TRIES times in all."""
 
     def __init__(self) -> None:
         # -P: never a `player` folder from the working directory, only the package we are
-        self.command = [sys.executable, "-P", "-m", "player.speech_worker"]
+        self.command = [sys.executable, "-P", "-m", "player.voice.child"]
         self._process: subprocess.Popen[str] | None = None
         self._voice: list | None = None  # what the running process has loaded
 
@@ -253,7 +253,7 @@ class Worker:
 
     def _started(self) -> subprocess.Popen[str]:
         if self._process is None or self._process.poll() is not None:
-            package_root = str(Path(__file__).resolve().parent.parent)
+            package_root = str(Path(__file__).resolve().parents[2])
             path = os.environ.get("PYTHONPATH")
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, path]))}
             self._process = subprocess.Popen(

@@ -54,7 +54,7 @@ class PushButton:
 
     @property
     def pin(self) -> object:
-        """gpiozero's pin (for `player.lgpio_alerts`, which claims its edges again)."""
+        """gpiozero's pin (for `player.button.alerts`, which claims its edges again)."""
         return self._device.pin
 
     @property
@@ -69,7 +69,7 @@ class PushButton:
 
     def rearm(self) -> None:
         """Give up the line's edges and claim them again, through gpiozero (the pull-up stays
-        on). Not under lgpio, where `player.lgpio_alerts` does it without a gap."""
+        on). Not under lgpio, where `player.button.alerts` does it without a gap."""
         pin = self._device.pin
         pin.when_changed = None
         pin.when_changed = self._changed

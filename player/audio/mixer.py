@@ -23,19 +23,19 @@ os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
 
 import pygame  # imported after the environment above is set
 
-from player import chimes, loudness, pcm
+from player.audio import chimes, loudness, pcm
+from player.audio.keepalive import hum
 from player.config import AudioConfig
 from player.core.errors import AudioError, Problem
 from player.core.sounds import WAKE, Chime, Sound, Speech
 from player.core.timeline import Timeline
-from player.keepalive import hum
-from player.plans import Prepared
+from player.routines.plans import Prepared
 
 # The default card through ALSA's plug (format and rate conversion) but not its dmix, which
 # runs the card with 16 periods of 1024 frames whatever SDL asks for (docs/design.md).
 DIRECT = "plughw"
 SHARED = "default"  # dmix, or a sound server's plugin: when the card is busy
-HUM = 2  # the channel of keep-alive's hum (player/keepalive.py); 0 and 1 are for sounds
+HUM = 2  # the channel of keep-alive's hum (player/audio/keepalive.py); 0 and 1 are for sounds
 
 
 class Mixer:
@@ -183,7 +183,7 @@ class Mixer:
 def raw_sounds(prepared: Prepared, mixer: Mixer) -> dict[Sound, bytes]:
     """Every sound a session of this routine may play, in the mixer's format, cut or padded
     to the frames its timeline planned. Needs no open device unless a sound must be resampled
-    (player/pcm.py); then an AudioError if the device cannot open."""
+    (player/audio/pcm.py); then an AudioError if the device cannot open."""
     return {
         sound: _fit(sound_bytes(sound, length, prepared.files, mixer), length * mixer.frame_bytes)
         for sound, length in _needed(prepared.timeline).items()

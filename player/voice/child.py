@@ -2,7 +2,7 @@
 
 Rendering runs here rather than in the player so that a crash inside a speech engine (seen once
 in CI, a SIGSEGV in eSpeak's `espeak_Synth`) ends only this process: the player starts another
-one and renders the line again (`player/speech.py`). A process holds one voice for its life
+one and renders the line again (`player/voice/cache.py`). A process holds one voice for its life
 (eSpeak NG's through pyttsx3, `espeak_voice.py`, or a Piper model, `piper_voice.py`); the player
 starts a new one when the voice changes. Requests and answers are JSON lines on stdin and on a
 private copy of stdout; fd 1 itself goes to stderr, so nothing a library prints can break the
@@ -24,7 +24,7 @@ from typing import Any, Protocol, TextIO
 
 SPEECH_RATE = 22050  # every cached line: mono, 16-bit, 22050 Hz (what eSpeak NG gives)
 IDLE_SECONDS = 30.0
-ENGINES = {"espeak": "player.espeak_voice", "piper": "player.piper_voice"}
+ENGINES = {"espeak": "player.voice.espeak", "piper": "player.voice.piper"}
 LABELS = {"espeak": "eSpeak NG", "piper": "Piper"}
 
 
@@ -108,6 +108,6 @@ def _release() -> None:
 
 
 if __name__ == "__main__":
-    # As `python -m`, this file is `__main__`; the engines import `player.speech_worker`, which
+    # As `python -m`, this file is `__main__`; the engines import `player.voice.child`, which
     # must be the module that serves, or their errors would be another module's classes.
-    importlib.import_module("player.speech_worker").main()
+    importlib.import_module("player.voice.child").main()

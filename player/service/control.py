@@ -20,8 +20,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from player import notes
 from player.core.errors import PlayerError, Problem
+from player.records import notes
 
 COMMANDS = ("status", "pause", "resume", "stop", "skip", "start", "note")
 MAX_REQUEST = 4096

@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass, replace
 from functools import partial
 
-from player import config, library, plans, preflight, voices
-from player.audio import SHARED, Mixer, raw_sounds
-from player.control import ControlServer
+from player import config
+from player.audio.mixer import SHARED, Mixer, raw_sounds
+from player.button.watch import EdgeWatch
 from player.core import routine
 from player.core.errors import AudioError, ConfigError, PlayerError, Problem, RoutineError
 from player.core.events import (
@@ -35,11 +35,14 @@ from player.core.events import (
 from player.core.gestures import Stuck
 from player.core.session import Session
 from player.core.timeline import Timeline
-from player.edgewatch import EdgeWatch
-from player.history import History, Recorder
-from player.notes import NoteBook
-from player.notify import Notifier
-from player.runner import Runner
+from player.records.history import History, Recorder
+from player.records.notes import NoteBook
+from player.routines import library, plans
+from player.service import preflight
+from player.service.control import ControlServer
+from player.service.notify import Notifier
+from player.service.runner import Runner
+from player.voice import checks as voices
 
 log = logging.getLogger("routine-player")
 DEVICE_RETRY_SECONDS = 2.0

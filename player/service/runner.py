@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from player.audio import Mixer
+from player.audio.keepalive import KeepAlive
+from player.audio.mixer import Mixer
 from player.core.errors import AudioError
 from player.core.events import Action, Changed, Event, Play, Silence, Tick
 from player.core.session import Session
-from player.keepalive import KeepAlive
 
 
 @dataclass(frozen=True, slots=True)

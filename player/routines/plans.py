@@ -6,13 +6,14 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from player import chimes, voices
+from player.audio import chimes
 from player.config import Config
 from player.core import intro, timeline
 from player.core.errors import Problem, SpeechError
 from player.core.routine import Routine
 from player.core.sounds import CHIMES
-from player.speech import SPEECH_RATE, SpeechCache, VoiceError
+from player.voice import checks as voices
+from player.voice.cache import SPEECH_RATE, SpeechCache, VoiceError
 
 
 def speech_cache(config: Config) -> SpeechCache:

@@ -138,7 +138,7 @@ def _digest(path: Path, size: int, mtime_ns: int) -> str:
 def kept_on_reload(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
     """`new`, or `new` with the `old` voice when its own cannot be used (loading it in the
     speech child to be sure), and the lines that say why."""
-    from player import speech
+    from player.voice import cache as speech
 
     if new.voice == old:
         return new, []
@@ -162,7 +162,8 @@ def require(settings: Config) -> None:
 
 def show(args: argparse.Namespace) -> int:
     """`routine-player voices`: which engine and voice speak, and whether the voice loads."""
-    from player import config, speech
+    from player import config
+    from player.voice import cache as speech
 
     settings = config.load(args.config)
     voice = settings.voice

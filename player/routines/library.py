@@ -28,7 +28,7 @@ class Entry:
 
 def shipped_folder() -> Path:
     """The folder of routines installed with the package."""
-    return Path(str(resources.files("player.routines")))
+    return Path(str(resources.files("player.routines.shipped")))
 
 
 def _toml_files(folder: Path) -> dict[str, Path]:
