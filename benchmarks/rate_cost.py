@@ -19,7 +19,8 @@ os.environ["SDL_AUDIODRIVER"] = "dummy"  # a real mixer, no sound card needed
 from _tools import FOAM
 
 from player import config
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.core import routine
 from player.routines import plans
 
@@ -33,7 +34,7 @@ def cost(settings: config.Config, loaded: routine.Routine) -> tuple[float, int]:
     try:
         prepared = plans.prepare(loaded, settings, rate=mixer.rate)
         started = time.perf_counter()
-        raw = raw_sounds(prepared, mixer)
+        raw = raw_sounds(prepared.timeline, prepared.files, mixer)
         return time.perf_counter() - started, sum(map(len, raw.values()))
     finally:
         mixer.close()

@@ -22,7 +22,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "disk")
 os.environ.setdefault("SDL_DISKAUDIOFILE", os.path.join(tempfile.gettempdir(), "timing.raw"))
 
 from player import config
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.core import routine
 from player.core.events import Command, Ended, Play, State
 from player.core.session import Session
@@ -37,7 +38,7 @@ def ours() -> tuple[list[float], float, float]:
     settings = config.load(None)
     mixer = Mixer(settings.audio)
     prepared = plans.prepare(routine.load(TIMING), settings, rate=mixer.rate)
-    mixer.load(raw_sounds(prepared, mixer))
+    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     session = Session([prepared.timeline])
     marks: list[tuple[object, float]] = []
     runner = Runner(session, mixer, lambda action, now: marks.append((action, time.monotonic())))

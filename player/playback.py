@@ -14,7 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from player import config
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.core import routine
 from player.core.errors import AudioError, PlayerError, Problem
 from player.core.events import Action, Changed, Command, Ended, Ending, Shutdown, State
@@ -47,7 +48,7 @@ def _ready(
 ) -> plans.Prepared:
     """Render the routine's speech and load every sound it may play into the mixer."""
     prepared = plans.prepare(loaded, settings, rate=mixer.rate, side=side)
-    mixer.load(raw_sounds(prepared, mixer))
+    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     return prepared
 
 
@@ -173,7 +174,7 @@ def render(args: argparse.Namespace) -> int:
     try:
         prepared = plans.prepare(loaded, settings, rate=mixer.rate, side=args.side)
         tl = prepared.timeline
-        raw = raw_sounds(prepared, mixer)
+        raw = raw_sounds(prepared.timeline, prepared.files, mixer)
     finally:
         mixer.close()
     _write_wav(output, layout(tl, raw, mixer.frame_bytes), mixer)

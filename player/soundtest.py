@@ -17,7 +17,8 @@ from pathlib import Path
 
 from player import config
 from player.audio import loudness
-from player.audio.mixer import Mixer, sound_bytes
+from player.audio.mixer import Mixer
+from player.audio.sounds import sound_bytes
 from player.core.sounds import CHIMES, WAKE, Chime, Sound, Speech
 from player.routines import plans
 

@@ -16,7 +16,8 @@ from dataclasses import replace
 import pytest
 
 from player.audio import chimes
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.config import AudioConfig
 from player.core import intro, routine
 from player.core.errors import AudioError
@@ -56,7 +57,7 @@ def onset(samples: array.array, start: int, stop: int | None = None) -> int | No
 
 def ready(text: str, write, settings, mixer: Mixer) -> plans.Prepared:
     prepared = plans.prepare(routine.load(write("r.toml", text)), settings, rate=mixer.rate)
-    mixer.load(raw_sounds(prepared, mixer))
+    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     return prepared
 
 
@@ -173,7 +174,7 @@ def test_play_starts_every_sound_when_the_plan_says(disk_audio, write, settings)
     mixer = Mixer(audio)
     prepared = ready(SHORT, write, replace(settings, audio=audio), mixer)
     tl = prepared.timeline
-    planned = array.array("h", layout(tl, raw_sounds(prepared, mixer), 2))
+    planned = array.array("h", layout(tl, raw_sounds(prepared.timeline, prepared.files, mixer), 2))
     growth = Growth(disk_audio, period=256)
     time.sleep(0.3)  # a few dated writes before the start
     began = time.time()
@@ -252,7 +253,7 @@ def test_volume_and_wake_lead_in(disk_audio, write, settings):
     # one buffer more, and the start's allowance: plans.lead_in
     lead = round((0.3 + plans.START_ALLOWANCE_MS / 1000) * tl.rate) + quiet.audio.buffer_frames
     assert tl.entries[0].sound.name == "wake" and tl.entries[0].length == lead
-    raw = raw_sounds(prepared, mixer)
+    raw = raw_sounds(prepared.timeline, prepared.files, mixer)
     hum = array.array("h", raw[tl.entries[0].sound])
     assert 0 < max(abs(x) for x in hum) < 32767 * 10 ** (-40 / 20)  # present, inaudible
     mixer.play(Speech("Volume."))
@@ -273,7 +274,7 @@ def test_speech_and_chimes_are_converted_to_the_mixers_rate_at_load(
     mixer = Mixer(replace(settings.audio, sample_rate=rate))
     try:
         prepared = ready(SHORT, write, settings, mixer)
-        raw = raw_sounds(prepared, mixer)
+        raw = raw_sounds(prepared.timeline, prepared.files, mixer)
     finally:
         mixer.close()
     files = {Speech(text): path for text, path in prepared.files.items()}

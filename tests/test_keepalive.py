@@ -7,8 +7,9 @@ import array
 import time
 from dataclasses import replace
 
-from player.audio.keepalive import WAKE_DB, hum
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.pcm import WAKE_DB, hum
+from player.audio.sounds import raw_sounds
 from player.core import routine
 from player.core.events import Command, Ended, State
 from player.core.session import Session
@@ -49,7 +50,7 @@ def play_with_a_wait_and_a_pause(settings, write, disk_audio) -> tuple[array.arr
     mixer = Mixer(settings.audio)
     loaded = routine.load(write("keep.toml", WAIT_AND_HOLD))
     prepared = plans.prepare(loaded, settings, rate=mixer.rate)
-    mixer.load(raw_sounds(prepared, mixer))
+    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     session = Session([prepared.timeline])
     ended: list = []
     runner = Runner(session, mixer, lambda action, now: ended.append(action))

@@ -13,7 +13,8 @@ from dataclasses import replace
 import pytest
 
 from player.audio import chimes, loudness
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.core import routine
 from player.core.sounds import CHIMES, Chime, Speech
 from player.routines import library, plans
@@ -64,7 +65,7 @@ def test_loudness_mixer_plays_at_volume_and_chime_level(disk_audio, write, setti
     text = "Roll slowly from the hip bone down to the middle, and breathe out as you go."
     loaded = routine.load(write("l.toml", f'title = "{text}"\n[[step]]\nsay = "x"\n'))
     prepared = plans.prepare(loaded, replace(settings, audio=audio), rate=mixer.rate)
-    mixer.load(raw_sounds(prepared, mixer))
+    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     mixer.play(Speech(text))
     time.sleep(prepared.timeline.speech[text] / mixer.rate + 0.3)
     mixer.play(Chime("hold_start"))

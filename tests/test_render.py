@@ -8,7 +8,8 @@ import wave
 import pytest
 
 from player import cli
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.core import routine
 from player.core.sounds import Chime
 from player.routines import library, plans
@@ -60,7 +61,7 @@ def test_render_holds_are_exact_to_the_frame(tmp_path, settings, monkeypatch):
             routine.load(library.locate("upper-glutes-foam-roller", settings)), settings
         )
         tl = prepared.timeline
-        raw = raw_sounds(prepared, mixer)
+        raw = raw_sounds(prepared.timeline, prepared.files, mixer)
     finally:
         mixer.close()
     assert len(samples) == tl.length

@@ -8,7 +8,8 @@ import os
 import random
 from pathlib import Path
 
-from player.audio.mixer import Mixer, raw_sounds
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.core import routine
 from player.core.events import ButtonEdge, Command, State
 from player.core.session import Session
@@ -48,7 +49,7 @@ def soak(hours: float, write, settings, tmp_path) -> dict[str, float]:
     """Play the routine again and again for `hours` of clock time, with random presses."""
     mixer = Mixer(settings.audio)
     prepared = plans.prepare(routine.load(write("soak.toml", ROUTINE)), settings, rate=mixer.rate)
-    mixer.load(raw_sounds(prepared, mixer))
+    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     session = Session([prepared.timeline], pause_timeout=300)
     history = History(tmp_path / "state")
     recorder = Recorder(history, session)

@@ -27,12 +27,12 @@ class Unplug:
         self.gone = threading.Event()
         real = daemon_module.raw_sounds
 
-        def first_unplugs(prepared, mixer):
+        def first_unplugs(plan, files, mixer):
             if threading.current_thread().name == "render" and not self.gone.is_set():
                 monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "unplugged" / "out.raw"))
                 mixer.suspend()
                 self.gone.set()
-            return real(prepared, mixer)
+            return real(plan, files, mixer)
 
         monkeypatch.setattr(daemon_module, "raw_sounds", first_unplugs)
 

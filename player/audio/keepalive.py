@@ -12,34 +12,17 @@ session goes on; it ends with the session. It is never in the timeline, so it sh
 
 from __future__ import annotations
 
-import array
 import contextlib
-import math
 from typing import TYPE_CHECKING
 
+from player.audio.pcm import hum
 from player.core.errors import AudioError
 from player.core.events import State
 
-if TYPE_CHECKING:  # the mixer builds its lead-in from `hum`, so this module cannot import it
+if TYPE_CHECKING:
     from player.audio.mixer import Mixer
 
-WAKE_HZ = 30.0  # below what a small speaker plays, above an amplifier's idle threshold
-WAKE_DB = -45.0
 HUMMING = (State.PLAYING, State.WAITING)
-
-
-def hum(frames: int, rate: int, channels: int, fade: bool = True) -> bytes:
-    """`frames` of the very quiet low hum as 16-bit PCM; faded in and out unless it is to loop
-    (a whole second holds exactly 30 cycles, so it loops without a step)."""
-    amplitude = 32767 * 10 ** (WAKE_DB / 20)
-    ramp = max(1, min(frames // 2, rate // 50)) if fade else 0
-    values = array.array("h", bytes(2 * frames * channels))
-    for i in range(frames):
-        edge = min(1.0, i / ramp, (frames - 1 - i) / ramp) if ramp else 1.0
-        value = round(amplitude * edge * math.sin(2 * math.pi * WAKE_HZ * i / rate))
-        for c in range(channels):
-            values[i * channels + c] = value
-    return values.tobytes()
 
 
 class KeepAlive:

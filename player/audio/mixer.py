@@ -14,7 +14,6 @@ import ctypes
 import os
 import threading
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 # SDL would otherwise take SIGINT and SIGTERM (when Python left them at their defaults) and turn
@@ -23,13 +22,10 @@ os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
 
 import pygame  # imported after the environment above is set
 
-from player.audio import chimes, loudness, pcm
-from player.audio.keepalive import hum
+from player.audio import loudness
 from player.config import AudioConfig
 from player.core.errors import AudioError, Problem
-from player.core.sounds import WAKE, Chime, Sound, Speech
-from player.core.timeline import Timeline
-from player.routines.plans import Prepared
+from player.core.sounds import WAKE, Chime, Sound
 
 # The default card through ALSA's plug (format and rate conversion) but not its dmix, which
 # runs the card with 16 periods of 1024 frames whatever SDL asks for (docs/design.md).
@@ -47,7 +43,9 @@ class Mixer:
     reloading after a reopen.
     """
 
-    def __init__(self, settings: AudioConfig) -> None:
+    def __init__(self, settings: AudioConfig, lazy: bool = False) -> None:
+        """Open the device now, or with `lazy` only at `open()`: `silence()` works before it,
+        so the button can be armed with it while no device is open yet."""
         self.settings = settings
         self.buffer_frames = settings.buffer_frames
         self._lock = threading.RLock()
@@ -55,8 +53,15 @@ class Mixer:
         self._playing: dict[int, pygame.mixer.Sound] = {}
         self.is_open = False
         self.device = ""  # the ALSA device name it opened with
-        self._open()
-        self.rate, self.channels, self.sample_bytes = self._format
+        self.rate = self.channels = self.sample_bytes = 0  # known once opened
+        if not lazy:
+            self.open()
+
+    def open(self) -> None:
+        """Open the device for the first time; raises AudioError (one line) if none opens."""
+        with self._lock:
+            self._open()
+            self.rate, self.channels, self.sample_bytes = self._format
 
     def _open(self) -> None:
         """Open the configured ALSA device; with none configured, the default card directly,
@@ -178,53 +183,6 @@ class Mixer:
         """Silence and close the device."""
         self.silence()
         self.suspend()
-
-
-def raw_sounds(prepared: Prepared, mixer: Mixer) -> dict[Sound, bytes]:
-    """Every sound a session of this routine may play, in the mixer's format, cut or padded
-    to the frames its timeline planned. Needs no open device unless a sound must be resampled
-    (player/audio/pcm.py); then an AudioError if the device cannot open."""
-    return {
-        sound: _fit(sound_bytes(sound, length, prepared.files, mixer), length * mixer.frame_bytes)
-        for sound, length in _needed(prepared.timeline).items()
-    }
-
-
-def sound_bytes(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes:
-    """One sound in the mixer's format (`length` frames only matters to the wake hum)."""
-    raw = _direct(sound, length, files, mixer)
-    if raw is None:
-        # pygame converts only while the mixer is open. One sound at a time holds the lock,
-        # so a sound due to play never waits for a whole routine's conversion.
-        with mixer.opened():
-            raw = _converted(sound, files)
-    return raw
-
-
-def _direct(sound: Sound, length: int, files: Mapping[str, Path], mixer: Mixer) -> bytes | None:
-    """One sound in the mixer's format read without pygame, or None if it needs converting."""
-    if isinstance(sound, Chime) and sound.name == WAKE:
-        return hum(length, mixer.rate, mixer.channels)
-    path = files[sound.text] if isinstance(sound, Speech) else chimes.shipped(sound.name)
-    return pcm.read(path, mixer.rate, mixer.channels)
-
-
-def _converted(sound: Sound, files: Mapping[str, Path]) -> bytes:
-    """One sound converted by pygame to the open mixer's format."""
-    path = files[sound.text] if isinstance(sound, Speech) else chimes.shipped(sound.name)
-    return pygame.mixer.Sound(str(path)).get_raw()
-
-
-def _needed(plan: Timeline) -> dict[Sound, int]:
-    """Each sound a session of this timeline may play, with its planned frames."""
-    frames: dict[Sound, int] = {Speech(text): n for text, n in plan.speech.items()}
-    frames |= {Chime(name): n for name, n in plan.chimes.items()}
-    return frames | {entry.sound: entry.length for entry in plan.entries}
-
-
-def _fit(raw: bytes, size: int) -> bytes:
-    """Cut or pad with silence to exactly `size` bytes."""
-    return raw[:size] if len(raw) >= size else raw + bytes(size - len(raw))
 
 
 @contextlib.contextmanager

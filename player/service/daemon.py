@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from player import config
-from player.audio.mixer import SHARED, Mixer, raw_sounds
+from player.audio.mixer import SHARED, Mixer
+from player.audio.sounds import raw_sounds
 from player.button.watch import EdgeWatch
 from player.core import routine
 from player.core.errors import AudioError, ConfigError, PlayerError, Problem, RoutineError
@@ -163,7 +164,7 @@ class Daemon:
         """Render a routine's speech and load its sounds into the mixer."""
         assert self.mixer is not None
         prepared = plans.prepare(loaded, self.settings, rate=self.mixer.rate)
-        self.mixer.load(raw_sounds(prepared, self.mixer))
+        self.mixer.load(raw_sounds(prepared.timeline, prepared.files, self.mixer))
         return prepared.timeline
 
     def _render_in_background(
