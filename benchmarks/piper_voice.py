@@ -23,6 +23,7 @@ from player import config
 from player.core import routine, timeline
 from player.routines import plans
 from player.voice import cache as speech
+from player.voice import worker
 from tests import piperkit
 
 RUNS = 5
@@ -34,7 +35,7 @@ def render_seconds(voice: config.VoiceConfig) -> list[float]:
     loaded = routine.load(FOAM)
     times = []
     for _ in range(RUNS):
-        speech.worker.stop()
+        worker.worker.stop()
         with tempfile.TemporaryDirectory() as folder:
             base = config.load(None)
             settings = replace(base, voice=voice, paths=replace(base.paths, cache=Path(folder)))
@@ -46,10 +47,10 @@ def render_seconds(voice: config.VoiceConfig) -> list[float]:
 
 def child_memory(voice: config.VoiceConfig) -> tuple[float, float]:
     """The child's resident and peak memory in MiB, once it has rendered one line."""
-    speech.worker.stop()
+    worker.worker.stop()
     with tempfile.TemporaryDirectory() as folder:
         speech.SpeechCache(Path(folder), voice).path("Breathe in slowly, and let go.")
-        process = speech.worker._process
+        process = worker.worker._process
         assert process is not None
         status = Path(f"/proc/{process.pid}/status").read_text()
     fields = dict(line.split(":", 1) for line in status.splitlines())
@@ -78,7 +79,7 @@ def main() -> None:
         for name, voice in voices.items():
             rss, peak = child_memory(voice)
             print(f"| {name} | {rss:.1f} / {peak:.1f} MiB |")
-    speech.worker.stop()
+    worker.worker.stop()
 
 
 if __name__ == "__main__":

@@ -146,7 +146,7 @@ SUBCOMMANDS = (
         "Say which voice speaks (eSpeak NG, or a Piper voice with its model and digest) and "
         "check that it loads. docs/voices.md tells how to get a Piper voice.",
         "routine-player voices --config /etc/routine-player/config.toml",
-        "player.voice.checks:show",
+        "player.commands:voices",
     ),
     Subcommand(
         "history",

@@ -196,3 +196,19 @@ def _say_status(reply: dict) -> str:
         parts.append(f"hold {_minutes(reply['hold_left'])} left")
     parts.append(f"{_minutes(reply['routine_left'])} to go")
     return ", ".join(parts) + "."
+
+
+def voices(args: argparse.Namespace) -> int:
+    """`routine-player voices`: which engine and voice speak, and whether the voice loads."""
+    from player.voice import checks, worker  # the speech child only for this command
+
+    settings = config.load(args.config)
+    for line in checks.describe(settings.voice):
+        print(line)
+    checks.require(settings)
+    try:
+        worker.load(settings.voice)
+    finally:
+        worker.worker.stop()
+    print("It loads and is ready to speak.")
+    return 0

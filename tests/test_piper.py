@@ -22,6 +22,7 @@ from player.core.events import State
 from player.routines import plans
 from player.voice import cache as speech
 from player.voice import checks as voices
+from player.voice import worker
 from player.voice.cache import SPEECH_RATE, SpeechCache
 
 from . import piperkit
@@ -54,9 +55,9 @@ def tiny(installed, tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def fresh_worker():
     """Each test starts with no speech child, and leaves none."""
-    speech.worker.stop()
+    worker.worker.stop()
     yield
-    speech.worker.stop()
+    worker.worker.stop()
 
 
 def piper(model: Path, **settings) -> VoiceConfig:

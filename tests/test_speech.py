@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from player.core.errors import SpeechError
-from player.voice.cache import RENDER_TRIES, SPEECH_RATE, SpeechCache, Voice
+from player.voice.cache import SPEECH_RATE, SpeechCache, Voice
+from player.voice.worker import RENDER_TRIES
 
 LINE = "Lean onto your left side, and breathe slowly."
 
@@ -51,7 +52,7 @@ def test_speech_rate_holds_for_every_line_when_rates_alternate_in_one_worker(tmp
     """Issue 14: pyttsx3 2.99 lost about half of all rate changes between renders, and the
     cache kept such a line under the key of the rate asked for. 24 renders alternate here in
     one child process; with the old code the chance that none of them is wrong is about 1e-7."""
-    from player.voice.cache import worker
+    from player.voice.worker import worker
 
     lengths: dict[int, list[int]] = {160: [], 240: []}
     for i in range(24):
@@ -68,7 +69,7 @@ def test_speech_rate_holds_for_every_line_when_rates_alternate_in_one_worker(tmp
 def test_speech_child_holds_one_voice_and_a_new_voice_gets_a_new_child(tmp_path):
     """A change of rate travels with the line; a change of voice starts a new process, so no
     voice change can be lost inside pyttsx3 either."""
-    from player.voice.cache import worker
+    from player.voice.worker import worker
 
     def pid_after(voice: Voice) -> int:
         worker.render(LINE, voice, str(tmp_path / "line.wav"))
@@ -148,16 +149,16 @@ def faulty_espeak(tmp_path, monkeypatch):
     """The renderer's command replaced by one that takes the request and then dies as a crash
     inside eSpeak would (SIGSEGV) or hangs, `times` times over, and then is the real one:
     eSpeak cannot be made to crash at will, a process can."""
-    from player.voice import cache as speech
+    from player.voice import worker
 
     def install(how: str, times: int) -> None:
-        speech.worker.stop()
+        worker.worker.stop()
         script = tmp_path / "faulty.py"
         script.write_text(FAULTY.format(how=how, times=times, count=str(tmp_path / "faults")))
-        monkeypatch.setattr(speech.worker, "command", [sys.executable, str(script)])
+        monkeypatch.setattr(worker.worker, "command", [sys.executable, str(script)])
 
     yield install
-    speech.worker.stop()
+    worker.worker.stop()
 
 
 FAULTY = """\
@@ -184,9 +185,9 @@ def test_speech_a_crash_inside_espeak_costs_one_render_not_the_player(tmp_path, 
 def test_speech_a_hung_espeak_is_given_up_and_the_line_rendered_again(
     tmp_path, faulty_espeak, monkeypatch
 ):
-    from player.voice import cache as speech
+    from player.voice import worker
 
-    monkeypatch.setattr(speech, "RENDER_SECONDS", 0.5)
+    monkeypatch.setattr(worker, "RENDER_SECONDS", 0.5)
     faulty_espeak("hang", times=1)
     path = SpeechCache(tmp_path / "speech", Voice()).path(LINE)
     assert (tmp_path / "faults").read_text() == "x" and len(samples(path)) > SPEECH_RATE

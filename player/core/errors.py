@@ -47,6 +47,10 @@ class SpeechError(PlayerError, RuntimeError):
     """A cue that could not be turned into speech."""
 
 
+class VoiceError(SpeechError):
+    """A voice that cannot be loaded at all: no line of any routine can be said with it."""
+
+
 class ButtonError(PlayerError, OSError):
     """The button's GPIO cannot be used."""
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from player.audio import chimes
 from player.config import Config
 from player.core import intro, timeline
-from player.core.errors import Problem, SpeechError
+from player.core.errors import Problem, SpeechError, VoiceError
 from player.core.routine import Routine
 from player.core.sounds import CHIMES
 from player.voice import checks as voices
-from player.voice.cache import SPEECH_RATE, SpeechCache, VoiceError
+from player.voice.cache import SPEECH_RATE, SpeechCache
 
 
 def speech_cache(config: Config) -> SpeechCache:

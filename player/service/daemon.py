@@ -38,12 +38,11 @@ from player.core.session import Session
 from player.core.timeline import Timeline
 from player.records.history import History, Recorder
 from player.records.notes import NoteBook
-from player.routines import library, plans
+from player.routines import library, plans, prepare
 from player.service import preflight
 from player.service.control import ControlServer
 from player.service.notify import Notifier
 from player.service.runner import Runner
-from player.voice import checks as voices
 
 log = logging.getLogger("routine-player")
 DEVICE_RETRY_SECONDS = 2.0
@@ -241,7 +240,7 @@ class Daemon:
 
     def _render_with_voice(self, old: config.VoiceConfig, todo: list, selected: str) -> None:
         """After a reload: keep the old voice if the new one does not load, then render."""
-        self.settings, kept = voices.kept_on_reload(old, self.settings)
+        self.settings, kept = prepare.voice_kept(old, self.settings)
         for line in kept:
             log.warning("reload kept the old voice: %s", line)
         self._render([], todo, selected)

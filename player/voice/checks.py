@@ -1,19 +1,17 @@
 """Which voice speaks, checked before anything renders: the cheap checks of a Piper voice in
-the player (files, settings, memory), its digest for the cache key, and `routine-player voices`,
-which loads the voice in the speech child process to show that it really speaks.
+the player (files, settings, memory), its digest for the cache key, and the lines that say who
+speaks for `routine-player voices` (which then loads the voice in the speech child).
 
 Nothing here imports piper-tts or onnxruntime: the player itself never holds a model.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import hashlib
 import importlib.util
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -135,47 +133,11 @@ def _digest(path: Path, size: int, mtime_ns: int) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def kept_on_reload(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
-    """`new`, or `new` with the `old` voice when its own cannot be used (loading it in the
-    speech child to be sure), and the lines that say why."""
-    from player.voice import cache as speech
-
-    if new.voice == old:
-        return new, []
-    found = problems(new.voice, new.source)
-    if not found:
-        try:
-            speech.load(new.voice)
-        except speech.SpeechError as error:  # a voice that will not load, or kills the child
-            found = list(error.problems)
-    if not found:
-        return new, []
-    return replace(new, voice=old), [str(p) for p in found]
-
-
 def require(settings: Config) -> None:
     """Raise ConfigError, one line per problem, when the configured voice cannot be used."""
     found = problems(settings.voice, settings.source)
     if found:
         raise ConfigError(found)
-
-
-def show(args: argparse.Namespace) -> int:
-    """`routine-player voices`: which engine and voice speak, and whether the voice loads."""
-    from player import config
-    from player.voice import cache as speech
-
-    settings = config.load(args.config)
-    voice = settings.voice
-    for line in describe(voice):
-        print(line)
-    require(settings)
-    try:
-        speech.load(voice)
-    finally:
-        speech.worker.stop()
-    print("It loads and is ready to speak.")
-    return 0
 
 
 def describe(voice: VoiceConfig) -> list[str]:
