@@ -23,7 +23,7 @@ from player.core.session import Session
 from player.core.sounds import Sound
 from player.core.timeline import Timeline
 from player.records.history import History, Recorder
-from player.routines import library, plans
+from player.routines import library, plans, prepare
 from player.service import preflight
 from player.service.runner import Runner
 from player.terminal import Keys, progress_line
@@ -43,15 +43,6 @@ def _load(
     return settings, loaded
 
 
-def _ready(
-    loaded: routine.Routine, settings: config.Config, mixer: Mixer, side: str | None
-) -> plans.Prepared:
-    """Render the routine's speech and load every sound it may play into the mixer."""
-    prepared = plans.prepare(loaded, settings, rate=mixer.rate, side=side)
-    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
-    return prepared
-
-
 def play(args: argparse.Namespace) -> int:
     """Play a routine now. On a terminal keys stand in for the button; otherwise to the end."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if a script's shell ignored it
@@ -62,7 +53,7 @@ def play(args: argparse.Namespace) -> int:
     except AudioError as error:
         raise AudioError([Problem("audio", _no_card(error, args.routine))]) from None
     try:
-        prepared = _ready(loaded, settings, mixer, args.side)
+        prepared = prepare.load_into(loaded, settings, mixer, args.side)
         return _play(prepared, settings, mixer)
     finally:
         mixer.close()

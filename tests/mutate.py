@@ -42,6 +42,13 @@ MUTANTS = [
         ("tests/test_button.py",),
     ),
     Mutant(
+        "daemon: the button wired to something other than the mixer's silence",
+        "player/service/daemon.py",
+        "EdgeWatch(self.settings.button.pin, self.mixer.silence, self._button_lost)",
+        "EdgeWatch(self.settings.button.pin, lambda: None, self._button_lost)",
+        ("tests/test_button.py",),
+    ),
+    Mutant(
         "button's watch: a press heard only in the level not silenced",
         "player/button/watch.py",
         '            self._guard("silence", self._silence)  # this thread',

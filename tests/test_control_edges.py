@@ -161,9 +161,10 @@ def test_control_without_config_reaches_the_installed_service(
 
 def test_control_while_the_daemon_starts_it_says_so(pins, setup, tmp_path, monkeypatch, capsys):
     from player.service import daemon as daemon_module
+    from player.service import device
 
     monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "not-yet" / "out.raw"))  # no device
-    monkeypatch.setattr(daemon_module, "DEVICE_RETRY_SECONDS", 0.1)
+    monkeypatch.setattr(device, "DEVICE_RETRY_SECONDS", 0.1)
     daemon = daemon_module.Daemon(config.load(setup))
     starting = threading.Thread(target=daemon.start)
     starting.start()

@@ -18,6 +18,7 @@ from player.core.events import Ended, Ending, State
 from player.core.sounds import Speech
 from player.core.timeline import STOP_NOTE
 from player.service import daemon as daemon_module
+from player.service import device
 
 from .daemonkit import CUE, LOUD, Running, press
 
@@ -162,15 +163,15 @@ def test_daemon_waits_for_a_sound_device_and_starts_when_one_appears(
     caplog.set_level(logging.INFO, logger="routine-player")
     later = tmp_path / "plugged-in-later" / "out.raw"
     monkeypatch.setenv("SDL_DISKAUDIOFILE", str(later))  # no such folder yet: no device
-    monkeypatch.setattr(daemon_module, "DEVICE_RETRY_SECONDS", 0.1)
+    monkeypatch.setattr(device, "DEVICE_RETRY_SECONDS", 0.1)
     daemon = daemon_module.Daemon(config.load(setup))
     starting = threading.Thread(target=daemon.start)
     starting.start()
     time.sleep(0.5)
-    assert starting.is_alive() and daemon.mixer is None
+    assert starting.is_alive() and not daemon.mixer.is_open
     later.parent.mkdir()
     starting.join(timeout=30)
-    assert daemon.mixer is not None and daemon.session.state is State.IDLE
+    assert daemon.mixer.is_open and daemon.session.state is State.IDLE
     daemon.shut_down()
     daemon.close()
     assert caplog.text.count("waiting for a sound device") == 1  # said once, not every retry
@@ -230,7 +231,7 @@ def test_daemon_reload_takes_new_routines_and_keeps_the_old_when_broken(pins, se
 def test_daemon_lets_the_device_go_when_idle_and_takes_it_back_to_play(
     pins, setup, monkeypatch, disk_audio
 ):
-    monkeypatch.setattr(daemon_module, "RELEASE_SECONDS", 0.3)
+    monkeypatch.setattr(device, "RELEASE_SECONDS", 0.3)
     with Running(setup) as run:
         run.until(lambda: not run.daemon.mixer.is_open)  # idle: SDL's audio thread is gone
         press(pins.pin(17))

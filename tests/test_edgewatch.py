@@ -17,7 +17,7 @@ from player.button.watch import EdgeWatch
 from player.core.errors import ButtonError
 from player.core.events import Silence, State
 from player.core.sounds import Speech
-from player.service import daemon as daemon_module
+from player.routines.prepare import Preparer
 
 from .daemonkit import CUE, Running, loop_held, press
 
@@ -115,7 +115,7 @@ def test_edgewatch_a_path_that_stays_dead_is_said_once_and_every_press_counts(
 def test_edgewatch_a_raising_callback_is_logged_and_the_next_press_works(pins, setup, caplog):
     caplog.set_level(logging.INFO, logger="routine-player")
     with Running(setup) as run:
-        real = run.daemon.mixer.silence
+        real = run.daemon.mixer.silence  # what the button was handed at wiring
         calls = []
 
         def broken() -> None:
@@ -124,7 +124,7 @@ def test_edgewatch_a_raising_callback_is_logged_and_the_next_press_works(pins, s
                 raise RuntimeError("a broken mixer")
             real()
 
-        run.daemon.mixer.silence = broken
+        run.daemon.watch._silence = broken
         press(pins.pin(17))  # the callback raises inside; nothing reaches lgpio's thread
         run.until(lambda: run.session.state is State.PLAYING)  # the edge was handed on
         assert "a broken mixer" in caplog.text
@@ -135,14 +135,13 @@ def test_edgewatch_a_raising_callback_is_logged_and_the_next_press_works(pins, s
 
 
 def test_edgewatch_edges_while_starting_are_kept(pins, setup, monkeypatch):
-    plan = daemon_module.Daemon._plan
+    first = Preparer.first
 
-    def slow_plan(daemon, loaded):
-        if daemon.runner is None:  # a press while the daemon renders, before the loop exists
-            press(pins.pin(17))
-        return plan(daemon, loaded)
+    def slow_first(preparer, loaded):
+        press(pins.pin(17))  # a press while the daemon renders, before the loop exists
+        return first(preparer, loaded)
 
-    monkeypatch.setattr(daemon_module.Daemon, "_plan", slow_plan)
+    monkeypatch.setattr(Preparer, "first", slow_first)
     with Running(setup) as run:
         run.until(lambda: run.session.state is State.PLAYING)
 

@@ -10,8 +10,7 @@ import pytest
 
 from player.core.events import Command, State
 from player.core.sounds import Speech
-from player.routines import library
-from player.service import daemon as daemon_module
+from player.routines import library, prepare
 
 from .daemonkit import Running, press
 
@@ -25,7 +24,7 @@ class Unplug:
     def __init__(self, monkeypatch, disk_audio, tmp_path) -> None:
         self.monkeypatch, self.disk_audio, self.missing = monkeypatch, disk_audio, tmp_path
         self.gone = threading.Event()
-        real = daemon_module.raw_sounds
+        real = prepare.raw_sounds
 
         def first_unplugs(plan, files, mixer):
             if threading.current_thread().name == "render" and not self.gone.is_set():
@@ -34,7 +33,7 @@ class Unplug:
                 self.gone.set()
             return real(plan, files, mixer)
 
-        monkeypatch.setattr(daemon_module, "raw_sounds", first_unplugs)
+        monkeypatch.setattr(prepare, "raw_sounds", first_unplugs)
 
     def plug_back(self) -> None:
         self.monkeypatch.setenv("SDL_DISKAUDIOFILE", str(self.disk_audio))

@@ -1,1 +1,5 @@
-"""What is kept of sessions: the history database and the notes on it."""
+"""What is kept of sessions, in one SQLite file in the state folder.
+
+- `history`: a row per session (`History`), written as the session goes (`Recorder`).
+- `notes`: a person's notes on sessions, written for the control socket's "note".
+"""

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from player.config import Config
+from player.core import routine
 from player.core.errors import Problem, RoutineError
 from player.core.schema import nearest
 
@@ -82,3 +83,23 @@ def cannot_start(
         return f"{name}: expected a routine ready to play, found its speech still being prepared"
     expected = "the id of a routine the player can see, found none by that name"
     return str(not_found(name, sorted({*known, *broken}), expected))
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """The routines that loaded, and one line for each that did not."""
+
+    routines: dict[str, routine.Routine]
+    broken: dict[str, str]  # id: its first problem
+
+
+def read_all(config: Config) -> Library:
+    """Every routine the player can see, loaded; broken ones become one line each."""
+    found, broken = {}, {}
+    for entry in entries(config):
+        try:
+            found[entry.id] = routine.load(entry.path)
+        except RoutineError as error:
+            more = len(error.problems) - 1
+            broken[entry.id] = error.lines()[0] + (f" (and {more} more)" if more else "")
+    return Library(found, broken)

@@ -1,14 +1,38 @@
-"""Preparing routines to play: their speech rendered, their sounds in the mixer, in a voice
-that loads. `play`, `render` and the daemon all prepare here.
+"""Preparing routines to play: their speech rendered, their sounds in the mixer, in a voice that
+loads. `play` and `render` prepare one routine here; the daemon prepares all of them through
+the Preparer. Everything that decides which routines are ready, in which voice, and when one
+that waits for the sound device is tried again lives here.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 
+from player.audio.mixer import Mixer
+from player.audio.sounds import raw_sounds
 from player.config import Config, VoiceConfig
-from player.core.errors import SpeechError
+from player.core.errors import AudioError, PlayerError, Problem, SpeechError
+from player.core.routine import Routine
+from player.core.timeline import Timeline
+from player.routines import library, plans
 from player.voice import checks, worker
+
+log = logging.getLogger("routine-player")
+RETRY_SECONDS = 2.0  # a routine that waits for the sound device is tried again this often
+
+Use = Callable[[list[Timeline], str], None]  # (every routine ready, the selected id)
+
+
+def load_into(
+    routine: Routine, settings: Config, mixer: Mixer, side: str | None = None
+) -> plans.Prepared:
+    """Render the routine's speech and load every sound it may play into the mixer."""
+    prepared = plans.prepare(routine, settings, rate=mixer.rate, side=side)
+    mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
+    return prepared
 
 
 def voice_kept(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
@@ -26,3 +50,106 @@ def voice_kept(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
     if not found:
         return new, []
     return replace(new, voice=old), [str(p) for p in found]
+
+
+class Preparer:
+    """The daemon's routines: the selected one prepared first, the others in the background,
+    all of them again after a reload. Each batch is handed to `use` (from the render thread)."""
+
+    def __init__(self, settings: Config, mixer: Mixer, stop: threading.Event) -> None:
+        self.settings, self.mixer, self._stop = settings, mixer, stop
+        self.library = library.Library({}, {})
+        self._use: Use = lambda ready, selected: None
+        self._thread: threading.Thread | None = None
+        self._generation = 0  # a reload's rendering supersedes the one before it
+
+    def attach(self, use: Use) -> None:
+        """Where prepared routines go: the session, through the loop."""
+        self._use = use
+
+    def selected(self) -> Routine:
+        """Read every routine; return the selected one, or raise PlayerError naming the key."""
+        self.library = _read(self.settings)
+        chosen = self.settings.player.routine
+        if chosen not in self.library.routines:
+            where = self.settings.source or "config"
+            message = f'expected a routine the player can see, found "{chosen}"'
+            raise PlayerError([Problem(where, message, field="player.routine")])
+        return self.library.routines[chosen]
+
+    def first(self, routine: Routine) -> Timeline:
+        """Prepare the selected routine now (start-up waits for it)."""
+        return load_into(routine, self.settings, self.mixer).timeline
+
+    def rest(self, first: Timeline) -> None:
+        """Prepare every other routine in the background."""
+        chosen = self.settings.player.routine
+        others = [r for rid, r in self.library.routines.items() if rid != chosen]
+        self._start(self._render, [first], others, chosen)
+
+    @property
+    def rendering(self) -> bool:
+        """True while routines are being prepared (which may need the device open)."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def reload(self, settings: Config) -> bool:
+        """Read the routines again with `settings` and prepare them all, keeping the old voice
+        if the new one does not load; False (nothing changed) if the selected one is broken."""
+        found = _read(settings)
+        if settings.player.routine not in found.routines:
+            log.warning(
+                'reload kept the old routines: "%s" cannot be played', settings.player.routine
+            )
+            return False
+        old, self.settings, self.library = self.settings.voice, settings, found
+        self._generation += 1
+        self._start(self._with_voice, old, list(found.routines.values()), settings.player.routine)
+        return True
+
+    def close(self) -> None:
+        """Wait for the render thread (it may be using the mixer); `stop` is set already."""
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _start(self, target: Callable[..., None], *args: object) -> None:
+        self._thread = threading.Thread(target=target, args=args, name="render", daemon=True)
+        self._thread.start()
+
+    def _with_voice(self, old: VoiceConfig, todo: list[Routine], selected: str) -> None:
+        """After a reload: keep the old voice if the new one does not load, then render."""
+        self.settings, kept = voice_kept(old, self.settings)
+        for line in kept:
+            log.warning("reload kept the old voice: %s", line)
+        self._render([], todo, selected)
+
+    def _render(self, done: list[Timeline], todo: list[Routine], selected: str) -> None:
+        """Prepare routines and hand them on. Preparing needs no open device unless sounds must
+        be resampled; one that failed for want of the device is tried again every few seconds,
+        until the device returns."""
+        generation = self._generation
+        ready, first = list(done), True
+        while True:
+            waiting = []
+            for routine in todo:
+                if self._stop.is_set() or generation != self._generation:
+                    return  # shutting down (the mixer is about to close), or reloaded
+                try:
+                    ready.append(load_into(routine, self.settings, self.mixer).timeline)
+                except AudioError as error:
+                    log.warning("%s waits for the sound device: %s", routine.id, error.lines()[0])
+                    waiting.append(routine)
+                except PlayerError as error:
+                    log.warning("skipped %s: %s", routine.id, error.lines()[0])
+            if first or len(waiting) < len(todo):
+                self._use(list(ready), selected)
+            todo, first = waiting, False
+            if not todo or self._stop.wait(RETRY_SECONDS):
+                return
+
+
+def _read(settings: Config) -> library.Library:
+    """Every routine, with one log line for each that is broken."""
+    found = library.read_all(settings)
+    for line in found.broken.values():
+        log.warning("skipped a broken routine: %s", line)
+    return found

@@ -1,5 +1,6 @@
 """The systemd notify protocol by hand (a datagram on $NOTIFY_SOCKET): READY, STATUS,
-WATCHDOG and STOPPING. Without a NOTIFY_SOCKET every call does nothing."""
+WATCHDOG and STOPPING. Without a NOTIFY_SOCKET every call does nothing. The watchdog is petted
+from the loop's own thread (`pet`), so a loop that hangs is what makes systemd restart us."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Notifier:
         usec = env.get("WATCHDOG_USEC", "")
         mine = env.get("WATCHDOG_PID", str(os.getpid())) == str(os.getpid())
         self.watchdog_interval = int(usec) / 2e6 if usec.isdigit() and mine else None
+        self._next_pet = float("-inf")
 
     def send(self, *fields: str) -> None:
         """Send `KEY=value` fields; a missing or broken socket is never fatal."""
@@ -36,6 +38,15 @@ class Notifier:
 
     def watchdog(self) -> None:
         self.send("WATCHDOG=1")
+
+    def pet(self, now: float) -> float | None:
+        """Pet the watchdog if it is due; return when it is next due (None: no watchdog)."""
+        if self.watchdog_interval is None:
+            return None
+        if now >= self._next_pet:
+            self.watchdog()
+            self._next_pet = now + self.watchdog_interval
+        return self._next_pet
 
     def stopping(self) -> None:
         self.send("STOPPING=1")

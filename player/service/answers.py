@@ -1,0 +1,121 @@
+"""The control socket's answers, and the status that `routine-player status` and systemd show.
+
+Every request is answered from the loop's own thread (the one thread that touches the session),
+within two seconds or with a line that says so; pause and stop silence first, in the socket's
+thread, exactly as a press does. Before start-up is over every request is told to ask again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from player.core import routine
+from player.core.events import Command, State
+from player.core.session import Session
+from player.records.notes import NoteBook
+from player.routines import library
+from player.service.runner import Runner
+
+ANSWER_SECONDS = 2.0
+
+
+class Answers:
+    """Answers control-socket requests once `attach` gave it the running session."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Event()
+        self._runner: Runner | None = None
+        self._session: Session | None = None
+        self._notes: NoteBook | None = None
+        self._library: Callable[[], library.Library] = lambda: library.Library({}, {})
+        self._silence: Callable[[], None] = lambda: None
+
+    def attach(
+        self,
+        runner: Runner,
+        notes: NoteBook,
+        library_now: Callable[[], library.Library],
+        silence: Callable[[], None],
+    ) -> None:
+        """The running loop and what it needs: from here on requests are answered."""
+        self._runner, self._session, self._notes = runner, runner.session, notes
+        self._library, self._silence = library_now, silence
+        self._ready.set()
+
+    def __call__(self, request: dict) -> dict:
+        """One request (already checked by the socket), answered as a reply dict."""
+        if not self._ready.is_set():
+            return {"ok": False, "error": "the player is starting; ask again in a moment"}
+        assert self._runner is not None and self._session is not None and self._notes is not None
+        name = request["command"]
+        why = _cannot(request, self._session, self._library())
+        if why:
+            return {"ok": False, **why}
+        if name == "note":
+            return self._notes.write(request["note"])  # on this thread: the loop never waits
+        if name in ("pause", "stop"):
+            self._silence()  # the same silence-first path as the button
+        return self._in_loop(request)
+
+    def _in_loop(self, request: dict) -> dict:
+        """Carry out the request in the loop's thread and wait for its status."""
+        runner, session = self._runner, self._session
+        assert runner is not None and session is not None
+        done, reply = threading.Event(), {}
+
+        def work() -> None:
+            if request["command"] != "status":
+                before = session.state
+                command = Command(request["command"], request["routine"], request.get("side"))
+                runner.handle(command, runner.clock())
+                reply["changed"] = session.state is not before
+            reply.update(status_of(session, time.monotonic()))
+            done.set()
+
+        runner.call(work)
+        if not done.wait(ANSWER_SECONDS):
+            return {"ok": False, "error": "the player did not answer in time"}
+        return {"ok": True, **reply}
+
+
+def _cannot(request: dict, session: Session, found: library.Library) -> dict | None:
+    """Why a start cannot be carried out (the routine, or its side), as reply fields."""
+    wanted = request["routine"]
+    if request["command"] != "start":
+        return None
+    if wanted is not None:
+        why = library.cannot_start(wanted, session.plans, found.broken, found.routines)
+        if why:
+            return {"error": why, "routine": wanted}
+    side = request.get("side")
+    plan = session.plans.get(wanted or session.selected)
+    wrong = routine.side_problem(plan.routine, side) if side is not None and plan else None
+    return {"error": f"side: {wrong}"} if wrong else None
+
+
+def status_of(session: Session, now: float) -> dict:
+    """What `routine-player status` shows, as plain data."""
+    s = session.status(now)
+    plan = session.plans.get(s.routine) or session.plan
+    return {
+        "state": s.state.value,
+        "routine": s.routine if s.state is not State.IDLE else None,
+        "selected": session.selected,
+        "title": plan.routine.title if plan else "",
+        "step": s.step or None,
+        "steps": len(plan.routine.steps) if plan else 0,
+        "side": s.side,
+        "hold_left": s.hold_left,
+        "routine_left": s.routine_left,
+    }
+
+
+def status_line(session: Session, now: float) -> str:
+    """The session in a few words, for systemd's status line."""
+    s = session.status(now)
+    if s.state is State.IDLE:
+        return f"idle, {session.selected} selected"
+    where = f", step {s.step}" + (f", {s.side} side" if s.side else "") if s.step else ""
+    return f"{s.state.value} {s.routine}{where}"
