@@ -43,11 +43,11 @@
 </fieldset>
 % for n, step in enumerate(draft.steps, 1):
 % key = f'step-{n}'
-<fieldset class="step" id="{{key}}"><legend>Step {{n}}</legend>
+<fieldset class="editstep" id="{{key}}"><legend>Step {{n}}</legend>
 <label for="{{key}}.say">What is said</label>
 <textarea id="{{key}}.say" name="{{key}}.say" rows="3" {{'autofocus' if focus == n else ''}}>{{step.say}}</textarea>
 % include('msgs.tpl', key=key + '.say')
-<div class="pair">
+<div class="numbers">
 <div><label for="{{key}}.hold">Hold, seconds</label>
 <input id="{{key}}.hold" name="{{key}}.hold" inputmode="decimal" value="{{step.hold}}" placeholder="none"></div>
 <div><label for="{{key}}.rest">Rest after, seconds</label>
