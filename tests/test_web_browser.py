@@ -6,6 +6,7 @@ screenshots land there."""
 
 from __future__ import annotations
 
+import array
 import csv
 import io
 import json
@@ -18,7 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from player.core.events import State
 
-from .daemonkit import Running
+from .daemonkit import LOUD, Running
 from .webkit import WebService, free_port, wait_until, with_web
 
 CHROMIUM = "/usr/bin/chromium"
@@ -120,3 +121,58 @@ def note_and_export(page, base: str, shots: Path) -> None:
         page.click("text=JSON")
     (session,) = json.loads(Path(download.value.path()).read_text())["sessions"]
     assert session["ending"] == "stopped" and session["note"]["pain"] == 2
+
+
+def test_web_editor_in_a_browser_copy_check_fix_save_start_hear_delete_bring_back(
+    pins, setup, disk_audio, browser, tmp_path
+):
+    """A three-step routine from a copy, on a phone: a check's line beside its field as you
+    type, fixed, saved, taken by the running player, started and heard, deleted, brought back."""
+    port = free_port()
+    config = with_web(setup, port)
+    shots = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{port}"
+    with Running(config) as run, WebService(config) as web:
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(base + "/pair")
+        page.fill("#code", web.code())
+        page.get_by_role("button", name="Pair").click()
+        page.goto(base + "/edit")
+        page.screenshot(path=shots / "edit.png")
+        page.locator("p.copy", has_text="Daemon test").get_by_role("link", name="Copy").click()
+        expect(page.locator("#id")).to_have_value("short-copy")
+        page.get_by_role("button", name="Add a step").click()
+        page.fill("#step-3\\.say", "Well done. Rest a moment.")
+        page.fill("#step-2\\.hold", "700")
+        hold = page.locator('ul[data-for="step-2.hold"]')
+        expect(hold).to_have_text("step 2: hold: expected seconds from 1 to 600, found 700")
+        page.locator("#step-2").scroll_into_view_if_needed()
+        page.screenshot(path=shots / "editor.png")
+        page.fill("#step-2\\.hold", "3")
+        expect(hold).to_have_text("")
+        expect(page.locator("#length")).to_have_text(re.compile(r"\d:\d\d"))
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#ready")).to_have_text("Ready to start.", timeout=60000)
+        page.screenshot(path=shots / "saved.png")
+        heard_from = disk_audio.stat().st_size
+        page.get_by_role("button", name="Start").click()
+        wait_until(lambda: run.session.state is State.PLAYING)
+        assert run.session.plan.routine.title == "Daemon test (my copy)"
+        wait_until(lambda: loud(disk_audio, heard_from))  # the player's own output sounds
+        page.click("button.stop")
+        wait_until(lambda: run.session.state is State.IDLE)
+        page.goto(base + "/edit")
+        page.locator("#mine-short-copy").get_by_role("button", name="Delete").click()
+        expect(page.locator("#mine-short-copy")).to_have_count(0)
+        page.locator("#deleted").scroll_into_view_if_needed()
+        page.screenshot(path=shots / "deleted.png")
+        page.get_by_role("button", name="Bring back short-copy").click()
+        expect(page.locator("#ready")).to_have_text("Ready to start.", timeout=60000)
+        assert (setup.parent / "state" / "phone-routines" / "short-copy.toml").is_file()
+
+
+def loud(raw: Path, since: int) -> bool:
+    """Whether SDL's disk driver wrote anything loud after byte `since`."""
+    played = array.array("h", raw.read_bytes()[since - since % 2 :])
+    return any(abs(x) > LOUD for x in played)

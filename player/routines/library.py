@@ -1,6 +1,9 @@
-"""Where routines are found: the shipped ones inside the package, and a person's own folder.
+"""Where routines are found: the shipped ones inside the package, the ones made on the phone
+(routines/phone.py), and a person's own folder.
 
-A person's routine with the same id as a shipped one takes its place; `list` says so.
+A person's routine with the same id as a shipped one takes its place; `list` says so. A phone's
+routine never does: the phone saves a copy under a new id, and a file there with a shipped or
+own routine's id is not read.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from player.config import Config
 from player.core import routine
 from player.core.errors import Problem, RoutineError
 from player.core.schema import nearest
+from player.routines.phone import folder as phone_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,7 @@ class Entry:
     path: Path
     shipped: bool
     replaces_shipped: bool = False
+    phone: bool = False  # made on the phone: the web page may change or delete it
 
 
 def shipped_folder() -> Path:
@@ -46,7 +51,13 @@ def entries(config: Config) -> list[Entry]:
     """Every routine the player can see, shipped first, each id once."""
     shipped = _toml_files(shipped_folder())
     own = _toml_files(config.paths.routines)
+    phone = _toml_files(phone_folder(config))
     found = [Entry(rid, path, True) for rid, path in shipped.items() if rid not in own]
+    found += [
+        Entry(rid, path, False, phone=True)
+        for rid, path in phone.items()
+        if rid not in own and rid not in shipped
+    ]
     found += [Entry(rid, path, False, rid in shipped) for rid, path in own.items()]
     return sorted(found, key=lambda e: (not e.shipped and not e.replaces_shipped, e.id))
 
@@ -103,3 +114,8 @@ def read_all(config: Config) -> Library:
             more = len(error.problems) - 1
             broken[entry.id] = error.lines()[0] + (f" (and {more} more)" if more else "")
     return Library(found, broken)
+
+
+def fixed_ids(config: Config) -> set[str]:
+    """The ids the phone may never write: the shipped routines' and the person's own folder's."""
+    return set(_toml_files(shipped_folder())) | set(_toml_files(config.paths.routines))

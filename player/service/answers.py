@@ -3,6 +3,8 @@
 Every request is answered from the loop's own thread (the one thread that touches the session),
 within two seconds or with a line that says so; pause and stop silence first, in the socket's
 thread, exactly as a press does. Before start-up is over every request is told to ask again.
+A change to the phone's routines is written on the socket's thread too (the loop never waits
+for a disk), and then the routines are read again and prepared in the background.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import time
 from collections.abc import Callable
 
 from player.core import routine
+from player.core.errors import RoutineError
 from player.core.events import Command, State
 from player.core.session import Session
 from player.records.notes import NoteBook
 from player.routines import library
+from player.routines.phone import PhoneRoutines
+from player.service.control import ROUTINE_COMMANDS
 from player.service.runner import Runner
 
 ANSWER_SECONDS = 2.0
@@ -31,6 +36,9 @@ class Answers:
         self._notes: NoteBook | None = None
         self._library: Callable[[], library.Library] = lambda: library.Library({}, {})
         self._silence: Callable[[], None] = lambda: None
+        self._phone: PhoneRoutines | None = None
+        self._reread: Callable[[], None] = lambda: None
+        self._preparing: Callable[[], bool] = lambda: False
 
     def attach(
         self,
@@ -44,6 +52,13 @@ class Answers:
         self._library, self._silence = library_now, silence
         self._ready.set()
 
+    def attach_phone(
+        self, phone: PhoneRoutines, reread: Callable[[], None], preparing: Callable[[], bool]
+    ) -> None:
+        """The phone's routines; `reread` has the routines read and prepared again (in the
+        loop's thread), `preparing` says whether any are still being prepared."""
+        self._phone, self._reread, self._preparing = phone, reread, preparing
+
     def __call__(self, request: dict) -> dict:
         """One request (already checked by the socket), answered as a reply dict."""
         if not self._ready.is_set():
@@ -55,9 +70,30 @@ class Answers:
             return {"ok": False, **why}
         if name == "note":
             return self._notes.write(request["note"])  # on this thread: the loop never waits
+        if name in ROUTINE_COMMANDS:
+            return self._change_routines(request)
         if name in ("pause", "stop"):
             self._silence()  # the same silence-first path as the button
         return self._in_loop(request)
+
+    def _change_routines(self, request: dict) -> dict:
+        """Save, delete or restore a phone's routine, then read the routines again."""
+        if self._phone is None:
+            return {"ok": False, "error": "this player keeps no routines from the phone"}
+        name, rid = request["command"], request["routine"]
+        try:
+            if name == "save-routine":
+                reply = {"version": self._phone.save(rid, request["toml"], request["version"])}
+            elif name == "delete-routine":
+                reply = {"trash": self._phone.delete(rid, request["version"])}
+            else:
+                rid, reply = self._phone.restore(request["trash"]), {}
+        except RoutineError as error:
+            return {"ok": False, "error": error.lines()[0], "problems": error.lines()}
+        except (ValueError, OSError) as error:
+            return {"ok": False, "error": str(error)}
+        self._reread()
+        return {"ok": True, "routine": rid, **reply}
 
     def _in_loop(self, request: dict) -> dict:
         """Carry out the request in the loop's thread and wait for its status."""
@@ -66,7 +102,10 @@ class Answers:
         done, reply = threading.Event(), {}
 
         def work() -> None:
-            if request["command"] != "status":
+            if request["command"] == "routines":
+                reply.update(ready=sorted(session.plans), preparing=self._preparing())
+                reply["broken"] = self._library().broken
+            elif request["command"] != "status":
                 before = session.state
                 command = Command(request["command"], request["routine"], request.get("side"))
                 runner.handle(command, runner.clock())

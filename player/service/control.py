@@ -3,6 +3,10 @@
 Requests: {"command": "status" | "pause" | "resume" | "stop" | "skip" | "start",
 "routine": "...", "side": "left"}; a start with a side plays that side of the routine alone.
 Or {"command": "note", "note": {...}} (notes.py: the web page's notes on past sessions).
+The phone's routines (routines/phone.py): {"command": "save-routine", "routine": ID,
+"toml": "...", "version": V} ("" for a new one), {"command": "delete-routine", "routine": ID,
+"version": V}, {"command": "restore-routine", "trash": NAME}; {"command": "routines"} says which
+routines are ready to start and whether the player is still preparing some.
 Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
 A request that is malformed, too long or too slow gets an error reply or is dropped; none can
 stop or slow the daemon, whose loop only ever sees a finished, checked command.
@@ -22,9 +26,11 @@ from pathlib import Path
 
 from player.core.errors import PlayerError, Problem
 from player.records import notes
+from player.routines.phone import MAX_FILE, check_id
 
-COMMANDS = ("status", "pause", "resume", "stop", "skip", "start", "note")
-MAX_REQUEST = 4096
+COMMANDS = ("status", "pause", "resume", "stop", "skip", "start", "note", "routines")
+ROUTINE_COMMANDS = ("save-routine", "delete-routine", "restore-routine")
+MAX_REQUEST = 2 * MAX_FILE + 4096  # a routine from the phone, every character escaped once
 TIMEOUT = 2.0
 CONNECTIONS = 8
 JOIN = "(join the service's group: sudo adduser $USER routine-player, then log in again)"
@@ -40,8 +46,10 @@ def parse(data: bytes) -> dict:
         raise ValueError(
             "expected one JSON object per line, found lists nested too deeply"
         ) from None
-    if not isinstance(request, dict) or request.get("command") not in COMMANDS:
-        raise ValueError("expected a command: " + ", ".join(COMMANDS))
+    if not isinstance(request, dict) or request.get("command") not in COMMANDS + ROUTINE_COMMANDS:
+        raise ValueError("expected a command: " + ", ".join(COMMANDS + ROUTINE_COMMANDS))
+    if request["command"] in ROUTINE_COMMANDS:
+        return _routine_request(request)
     if request["command"] == "note":
         note = notes.check(request.get("note"))
         return {"command": "note", "routine": None, "side": None, "note": note}
@@ -52,6 +60,29 @@ def parse(data: bytes) -> dict:
     if side is not None and (not isinstance(side, str) or len(side) > 200):
         raise ValueError("expected a side name, such as left")
     return {"command": request["command"], "routine": routine, "side": side}
+
+
+def _routine_request(request: dict) -> dict:
+    """A change to the phone's routines, its fields checked for type and size (the routine
+    itself is checked by the store, as `check` checks a file)."""
+    name = request["command"]
+    if name == "restore-routine":
+        return {"command": name, "routine": None, "side": None, "trash": _short(request, "trash")}
+    found = {"command": name, "routine": check_id(request.get("routine")), "side": None}
+    found["version"] = _short(request, "version")
+    if name == "save-routine":
+        toml = request.get("toml")
+        if not isinstance(toml, str) or len(toml) > MAX_FILE:
+            raise ValueError(f"expected the routine as TOML text of at most {MAX_FILE} bytes")
+        found["toml"] = toml
+    return found
+
+
+def _short(request: dict, key: str) -> str:
+    value = request.get(key, "")
+    if not isinstance(value, str) or len(value) > 100:
+        raise ValueError(f"expected {key} as text of at most 100 characters")
+    return value
 
 
 class ControlServer:

@@ -30,6 +30,8 @@ from player.core.session import Session
 from player.core.timeline import Timeline
 from player.records.history import History, Recorder
 from player.records.notes import NoteBook
+from player.routines import library, phone
+from player.routines.phone import PhoneRoutines
 from player.routines.prepare import Preparer
 from player.service import preflight
 from player.service.answers import Answers, status_line
@@ -98,6 +100,11 @@ class Daemon:
         )
         self.watch.attach(lambda pressed, at: runner.post(ButtonEdge(pressed), at))
         self.answers.attach(runner, self.notes, lambda: self.preparer.library, self.mixer.silence)
+        self.answers.attach_phone(
+            PhoneRoutines(phone.folder(self.settings), lambda: library.fixed_ids(self.settings)),
+            lambda: runner.call(self.reread_routines),
+            lambda: self.preparer.rendering,
+        )
         self.preparer.rest(first)
         self.notifier.ready(status_line(session, time.monotonic()))
         log.info("ready: %s selected", self.settings.player.routine)
@@ -131,6 +138,11 @@ class Daemon:
                 log.warning("reload: the [%s] settings take effect after a restart", part)
         assert self.session is not None
         self.session.pause_timeout = settings.player.pause_timeout_minutes * 60
+
+    def reread_routines(self) -> None:
+        """In the loop's thread, after the phone changed a routine: read the routines again and
+        prepare them in the background, with the settings in force."""
+        self.preparer.reload(self.settings)
 
     def _button_lost(self, line: str) -> None:
         """The button's watch could not bring its edges back: exit non-zero, so that systemd

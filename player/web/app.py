@@ -30,6 +30,7 @@ COOKIE, PAIR_COOKIE = "rp_device", "rp_pair"
 STREAMS = 4  # open live pages at once; each holds one of the server's threads
 ACTIONS, ACTION_SECONDS = 30, 10.0  # actions in any 10 s, all devices together; stop is exempt
 MAX_BODY = 16384  # bytes in a form: a note is at most a few thousand
+EDIT_BODY = 65536  # bytes in the routine editor's forms and uploads (editor.py) only
 VIEWS = str(resources.files("player.web") / "views")
 STATIC = str(resources.files("player.web") / "static")
 HEADERS = {
@@ -40,7 +41,7 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 request, response = bottle.request, bottle.response
-bottle.BaseRequest.MEMFILE_MAX = MAX_BODY
+bottle.BaseRequest.MEMFILE_MAX = EDIT_BODY  # each route's own limit is checked first
 
 
 def answered(reply: dict, saying: str, back: str = "/now") -> dict:
@@ -147,11 +148,11 @@ class Web:
             self.app.route(path, method, self._answered(handler))
         self.app.error_handler.update({code: self._error for code in (400, 404, 405, 413, 500)})
 
-    def _answered(self, handler: Callable) -> Callable:
+    def _answered(self, handler: Callable, limit: int = MAX_BODY) -> Callable:
         @functools.wraps(handler)
         def answer(*args: Any, **kwargs: Any) -> Any:
             try:
-                if request.content_length > MAX_BODY:
+                if request.content_length > limit:
                     raise WebError(413, "That request is too large.")
                 return handler(*args, **kwargs)
             except WebError as refusal:

@@ -88,7 +88,8 @@ def serve(settings: config.Config, state: Path) -> int:
     try:
         import waitress
 
-        from player.web.app import MAX_BODY, Web
+        from player.web.app import EDIT_BODY, Web
+        from player.web.editor import Editor
     except ImportError as error:
         message = (
             f"expected the web page's libraries, found no {error.name} "
@@ -101,13 +102,14 @@ def serve(settings: config.Config, state: Path) -> int:
     logging.getLogger("waitress").setLevel(logging.ERROR)
     host = listen_address(settings)
     web = Web(settings, state)
+    Editor(web)  # the routine editor's routes (editor.py)
     try:
         server = waitress.create_server(
             web.app,
             host=host,
             port=settings.web.port,
             threads=THREADS,
-            max_request_body_size=MAX_BODY,
+            max_request_body_size=EDIT_BODY,  # the largest any route takes
             channel_timeout=30,
             connection_limit=50,
             ident="routine-player",

@@ -6,10 +6,14 @@
 <title>{{title}} · routine-player</title>
 <link rel="stylesheet" href="/static/style.css">
 <script src="/static/app.js" defer></script>
+<script src="/static/editor.js" defer></script>
+% if get('refresh'):
+<meta http-equiv="refresh" content="{{refresh}}">
+% end
 </head>
 <body data-state="{{get('state', 'idle')}}">
 % if csrf:
-<nav><a href="/">Routines</a><a href="/now">Now</a><a href="/history">History</a></nav>
+<nav><a href="/">Routines</a><a href="/now">Now</a><a href="/history">History</a><a href="/edit">Edit</a></nav>
 % end
 <main>
 {{!base}}
