@@ -104,7 +104,7 @@ def test_session_paused_short_press_resumes_with_recap_ticks_and_the_exact_hold_
     timed = [(round(t, 3), a) for t, _, acts in log for a in acts if isinstance(a, Play)]
     assert timed[:6] == [
         (20.5, Play(Chime("resume"), timeline=False)),
-        (20.85, Play(Speech("Back to the left side. Hold left."), timeline=False)),
+        (20.85, Play(Speech("The left side. Hold left."), timeline=False)),
         (22.0, Play(Chime("tick"), timeline=False)),
         (23.0, Play(Chime("tick"), timeline=False)),
         (24.0, Play(Chime("tick"), timeline=False)),
@@ -123,7 +123,7 @@ def test_session_pause_mid_cue_replays_the_cue_from_its_start():
     said = spoken(log)
     assert said[0] == "Hold left."
     extras = [a.sound for a in actions(log) if isinstance(a, Play) and not a.timeline]
-    assert Speech("Back to the left side.") in extras  # the cue follows: not said twice
+    assert Speech("The left side.") in extras  # the cue follows: not said twice
 
 
 def test_session_resume_says_where_in_words_never_a_step_number():

@@ -168,6 +168,14 @@ def test_shipped_routine_no_cue_on_a_tender_spot_asks_for_pressure_to_build(path
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_routine_resume_line_in_a_hold_on_a_tender_spot_says_what_to_do(path):
+    for step, side, other in timeline.played_steps(routine.load(path)):
+        if step.hold and TENDER.search(step.say):
+            line = timeline.recap(step, side, other, said=True)
+            assert line == f"The {side} side. {step.cue(side, other)}", line
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_routine_says_the_limit_on_one_spot_once_before_the_first_side(path):
     loaded = routine.load(path)
     limit = [s for s in loaded.steps if "bruise" in s.say]

@@ -101,7 +101,7 @@ def recap(step: Step, side: str | None, other: str | None, said: bool) -> str:
     """The one line said on resuming, so a person with closed eyes knows where they are: the
     side in words and, when the step's cue was `said` before the pause (it is not said again),
     that cue, so they know what they were doing; the cue only if the line keeps to MAX_WORDS."""
-    where = f"Back to the {side} side." if side else "Going on."
+    where = f"The {side} side." if side else "Going on."
     again = f"{where} {step.cue(side, other)}"
     return again if said and len(again.split()) <= MAX_WORDS else where
 
