@@ -104,7 +104,7 @@ def test_session_paused_short_press_resumes_with_recap_ticks_and_the_exact_hold_
     timed = [(round(t, 3), a) for t, _, acts in log for a in acts if isinstance(a, Play)]
     assert timed[:6] == [
         (20.5, Play(Chime("resume"), timeline=False)),
-        (20.85, Play(Speech("Resuming step 2, left side."), timeline=False)),
+        (20.85, Play(Speech("The left side. Hold left."), timeline=False)),
         (22.0, Play(Chime("tick"), timeline=False)),
         (23.0, Play(Chime("tick"), timeline=False)),
         (24.0, Play(Chime("tick"), timeline=False)),
@@ -122,6 +122,18 @@ def test_session_pause_mid_cue_replays_the_cue_from_its_start():
     finish(s, 6.1, log)
     said = spoken(log)
     assert said[0] == "Hold left."
+    extras = [a.sound for a in actions(log) if isinstance(a, Play) and not a.timeline]
+    assert Speech("The left side.") in extras  # the cue follows: not said twice
+
+
+def test_session_resume_says_where_in_words_never_a_step_number():
+    s = session()
+    started(s)
+    log = run(s, press(2.5) + press(3.0), start=0.1)  # paused in "Intro.", a step with no side
+    finish(s, 3.1, log)
+    extras = [a.sound for a in actions(log) if isinstance(a, Play) and not a.timeline]
+    assert Speech("Going on.") in extras  # the cue "Intro." is said again next, not in the recap
+    assert spoken(log)[:2] == ["Intro.", "Intro."]  # cut by the pause, then said whole
 
 
 @pytest.mark.parametrize("pause_first", [False, True])

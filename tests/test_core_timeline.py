@@ -187,3 +187,13 @@ def test_timeline_a_chime_that_ends_exactly_as_the_hold_does_is_kept():
     )
     (hold,) = tl.holds
     assert chimes_of(tl, 1) == [(hold.start + 1000, "halfway"), (hold.end, "hold_end")]
+
+
+def test_timeline_recap_says_the_side_in_words_and_the_cue_already_said_if_it_fits():
+    short, long = step("Roll {side}."), step(" ".join(["word"] * timeline.MAX_WORDS))
+    assert timeline.recap(short, "left", "right", said=False) == "The left side."
+    assert timeline.recap(short, "left", "right", said=True) == "The left side. Roll left."
+    assert timeline.recap(short, None, None, said=True) == "Going on. Roll {side}."
+    assert timeline.recap(long, "left", "right", said=True) == "The left side."
+    for line in timeline.speech_texts(routine(short, long)):
+        assert len(line.split()) <= timeline.MAX_WORDS, line

@@ -52,7 +52,12 @@ def test_intro_every_session_s_first_speech_is_the_button(r, brief, by_press, sc
 
 def test_intro_is_two_short_sentences_and_the_reminder_one_line():
     assert intro.BUTTON.count(". ") + intro.BUTTON.endswith(".") == 2
-    for needle in ("once to pause", "again to go on", "hold it", "hurts", "numb", "tingles"):
+    for needle in (
+        "once to pause",
+        "again to go on",
+        "come off the pressure, then hold",
+        intro.PAIN,
+    ):
         assert needle in intro.BUTTON.lower(), needle
     assert intro.BUTTON_SHORT.count(". ") <= 1 and len(intro.BUTTON_SHORT) < len(intro.BUTTON)
 

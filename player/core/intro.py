@@ -2,17 +2,20 @@
 
 The button is the player's to explain, not each routine's, so a routine a person writes gets
 the same words. A new person hears two short sentences; once history shows that they have
-finished a few sessions, one line reminds them instead. Pure: the shell counts the sessions.
+finished a few sessions, one line reminds them instead. Both give the one pain limit the
+routines give (PAIN), and both say to come off the pressure before the long press: a press
+stops the sound, not the pressure. Pure: the shell counts the sessions.
 """
 
 from __future__ import annotations
 
+PAIN = "sharp, shooting, spreading, numb or tingling"  # what is too much; an ache is fine
 BUTTON = (
-    "Press the button once to pause, and again to go on. "
-    "If anything hurts, goes numb or tingles, hold it down: everything stops at once."
+    "Press the button once to pause, again to go on. "
+    f"{PAIN.capitalize()}? Come off the pressure, then hold it down."
 )
 BUTTON_SHORT = (
-    "Remember: press to pause. Hold the button to stop if anything hurts, goes numb or tingles."
+    f"Remember: press to pause. {PAIN.capitalize()}? Come off the pressure, then hold the button."
 )
 SESSIONS_TO_LEARN = 3  # finished sessions after which the one-line reminder is enough
 

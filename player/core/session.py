@@ -62,7 +62,16 @@ from player.core.gestures import (
     Stuck,
 )
 from player.core.sounds import WAKE, Chime, Sound, Speech
-from player.core.timeline import REMINDER, STOP_NOTE, Span, Timeline, announce, recap, replan
+from player.core.timeline import (
+    REMINDER,
+    STOP_NOTE,
+    Span,
+    Timeline,
+    announce,
+    other_side,
+    recap,
+    replan,
+)
 
 LEAD_IN_TICKS = 3
 TONE_GAP = 0.15
@@ -276,7 +285,10 @@ class Session:
         span = self._current_step()
         sounds: list[Sound] = [Chime("resume")]
         if span is not None:
-            sounds.append(Speech(recap(span.step, span.side)))
+            step = self.plan.routine.steps[span.step - 1]
+            other = other_side(self.plan.routine, span.side)
+            said = self.position > span.start  # past the cue's start: past its end (rule 3)
+            sounds.append(Speech(recap(step, span.side, other, said)))
         actions = self._extra(sounds, now, ticks=LEAD_IN_TICKS)
         return self._run_from(self._extras_end, now, actions)
 

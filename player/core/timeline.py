@@ -8,6 +8,9 @@ Rules it keeps (design §3, §7):
 - Sounds never overlap. When two chimes would, the one earlier in this order is kept and the
   other dropped: hold start, hold end, halfway, countdown, every-N tick. Speech never meets a
   chime, because cues only start once a hold and its end chime are over.
+- Every line the player says is at most MAX_WORDS words: a listener with closed eyes cannot hold
+  more. The stop note begins with coming off the pressure, because the sound stops at a press
+  and the pressure does not.
 - Before the title come the opening lines (the button's explanation, a reminder: see
   `player.core.intro`). A timeline may play one side only; the rest is laid out as for all sides.
 - Offsets are integers, so nothing drifts however long the routine.
@@ -25,11 +28,15 @@ from player.core.sounds import WAKE, Chime, Sound, Speech
 GAP_SECONDS = 1.0
 PROGRESS_GAP = 0.5
 HALFWAY = "Halfway through."
-STOP_NOTE = "Stopped. Rest for a moment, and ease off the pressure."
+MAX_WORDS = 25  # in any line the player says
+STOP_NOTE = (
+    "Come off the pressure now, and rest. If you stopped for pain that stays, or for numbness "
+    "or tingling, please see a professional."
+)
 CLOSING = "That is the end of this routine."
 REMINDER = (
-    "You stopped at the same step more than once lately, so go gently today. If the pain keeps "
-    "coming back, or comes with numbness or tingling, please see a professional."
+    "You stopped at the same place twice lately, so go gently. If the pain keeps returning or "
+    "comes with numbness or tingling, see a professional."
 )
 
 
@@ -90,9 +97,18 @@ def announce(routine: Routine) -> str:
     return f"Next routine: {routine.title}."
 
 
-def recap(step: int, side: str | None) -> str:
-    """The one line said on resuming, so a person with closed eyes knows where they are."""
-    return f"Resuming step {step}, {side} side." if side else f"Resuming step {step}."
+def recap(step: Step, side: str | None, other: str | None, said: bool) -> str:
+    """The one line said on resuming, so a person with closed eyes knows where they are: the
+    side in words and, when the step's cue was `said` before the pause (it is not said again),
+    that cue, so they know what they were doing; the cue only if the line keeps to MAX_WORDS."""
+    where = f"The {side} side." if side else "Going on."
+    again = f"{where} {step.cue(side, other)}"
+    return again if said and len(again.split()) <= MAX_WORDS else where
+
+
+def other_side(routine: Routine, side: str | None) -> str | None:
+    """The side that is not `side`, for `{other_side}` (the first other one)."""
+    return next((s for s in routine.sides if s != side), None) if side else None
 
 
 def played_steps(
@@ -111,9 +127,8 @@ def played_steps(
         while end < len(steps) and steps[end].each_side:
             end += 1
         for played in (side,) if side else routine.sides:
-            other = next((s for s in routine.sides if s != played), None)
             for step in steps[index:end]:
-                yield step, played, other
+                yield step, played, other_side(routine, played)
         index = end
 
 
@@ -121,7 +136,7 @@ def speech_texts(routine: Routine) -> list[str]:
     """Every line a session of this routine may speak, in first-use order, each once."""
     lines = [intro.BUTTON, intro.BUTTON_SHORT, routine.title]
     for step, side, other in played_steps(routine):
-        lines += [step.cue(side, other), recap(step.number, side)]
+        lines += [step.cue(side, other), *(recap(step, side, other, s) for s in (False, True))]
     if routine.progress:
         lines += [HALFWAY, *(progress_line(False, s) for s in routine.sides)]
         lines += [progress_line(True, s) for s in routine.sides]

@@ -131,6 +131,7 @@ def _lay_out(
 def _place_of(routine: Routine, text: str) -> str:
     """Where a line of speech comes from, as a person counts it."""
     for step, side, other in timeline.played_steps(routine):
-        if text in (step.cue(side, other), timeline.recap(step.number, side)):
+        lines = [timeline.recap(step, side, other, said) for said in (False, True)]
+        if text in (step.cue(side, other), *lines):
             return f"step {step.number}"
     return "title" if text == routine.title else ""
