@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -225,10 +226,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = next(sub.target for sub in SUBCOMMANDS if sub.name == args.command)
     module, function = target.split(":")
     try:
-        return getattr(importlib.import_module(module), function)(args)
+        status = getattr(importlib.import_module(module), function)(args)
+        sys.stdout.flush()  # inside the try: a reader gone is found here, not at exit
+        return status
     except PlayerError as error:
         for line in error.lines():
             print(line, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `routine-player list | head`: the reader left, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,21 @@ def test_cli_list_shows_each_routine_about_line_under_its_title(own_folders, cap
     row = next(i for i, line in enumerate(lines) if line.startswith("zz-mine "))
     assert lines[row + 1].strip() == "Two minutes, seated."
     assert lines[row + 1].index("Two") == lines[row].index("Mine")  # under the title
+
+
+def test_cli_output_to_a_reader_that_left_is_no_traceback():
+    """`routine-player list | head -1`: the reader closes early; the player ends quietly."""
+    gone, writer = os.pipe()
+    os.close(gone)  # a reader that has already left: every write is EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "player", "list"],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            check=False,
+            text=True,
+        )
+    finally:
+        os.close(writer)
+    assert "Traceback" not in done.stderr and "Exception" not in done.stderr, done.stderr
+    assert done.returncode == 141
