@@ -31,7 +31,9 @@ STREAMS = 4  # open live pages at once; each holds one of the server's threads
 ACTIONS, ACTION_SECONDS = 30, 10.0  # actions in any 10 s, all devices together; stop is exempt
 MAX_BODY = 16384  # bytes in a form: a note is at most a few thousand
 EDIT_BODY = 65536  # bytes in the routine editor's forms and uploads (editor.py) only
-VIEWS = str(resources.files("player.web") / "views")
+# One list for the process: Bottle caches compiled templates by this list's identity, so a new
+# list per page would compile every template again and keep it for ever (issue 27).
+VIEWS = [str(resources.files("player.web") / "views")]
 STATIC = str(resources.files("player.web") / "static")
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
@@ -183,7 +185,7 @@ class Web:
         if device is not None and "state" not in values:
             values["state"] = live.view(self._ask({"command": "status"}))["state"]
         return bottle.template(
-            name, template_lookup=[VIEWS], csrf=device.csrf if device else "", **values
+            name, template_lookup=VIEWS, csrf=device.csrf if device else "", **values
         )
 
     # Pairing -----------------------------------------------------------------------------
