@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import http.client
 import re
+import socket
+import threading
+import time
 from pathlib import Path
 
-from .webkit import WebService, free_port, with_web
+from .daemonkit import Running
+from .webkit import Client, WebService, free_port, with_web
 
 
 def resident_kb(pid: int) -> int:
@@ -46,3 +50,75 @@ def test_web_a_flood_of_unpaired_requests_keeps_memory_bounded(pins, setup):
         after_two = resident_kb(web.process.pid)
     assert after_one - before < 3 * 1024, (before, after_one)
     assert after_two - after_one < 1024, (after_one, after_two)
+
+
+class SlowClients:
+    """`count` connections from 127.0.0.1 that each send one more byte of a request every two
+    seconds, and connect again whenever the service closes one, until `stop` is set."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.port, self.count = port, count
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _connect(self) -> socket.socket | None:
+        sock = socket.socket()
+        sock.settimeout(1)
+        try:
+            sock.connect(("127.0.0.1", self.port))
+        except OSError:
+            sock.close()
+            return None
+        return sock
+
+    def _hold(self) -> None:
+        request = b"POST /control/stop HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Slow: " * 1000
+        held: list[tuple[socket.socket | None, int]] = [(None, 0)] * self.count
+        while not self.stop.is_set():
+            for index, (sock, sent) in enumerate(held):
+                if sock is None:
+                    held[index] = (self._connect(), 0)
+                    continue
+                try:
+                    sock.send(request[sent : sent + 1])
+                    held[index] = (sock, sent + 1)
+                except OSError:
+                    sock.close()
+                    held[index] = (self._connect(), 0)
+            self.stop.wait(2.0)
+        for sock, _ in held:
+            if sock is not None:
+                sock.close()
+
+    def __enter__(self) -> SlowClients:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+def test_web_bound_stop_gets_through_60_slow_connections_within_a_second_for_a_minute(
+    pins, setup
+):
+    """The issue's behaviour bound, timed on purpose: with 60 slow connections held from
+    127.0.0.1, a paired phone at 127.0.0.2 gets every stop through in under a second."""
+    config = with_web(setup, free_port())
+    port = int(config.read_text().rsplit("port = ", 1)[1])
+    with Running(config), WebService(config) as web:
+        phone = Client(port, source="127.0.0.2")
+        assert phone.pair(web.code()) == 303
+        csrf = phone.csrf()
+        with SlowClients(port, 60):
+            time.sleep(3)  # the slow connections are open and trickling
+            took = []
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                began = time.monotonic()
+                assert phone.post("/control/stop", {"csrf": csrf})[0] == 303
+                took.append(time.monotonic() - began)
+                time.sleep(0.5)
+    assert max(took) < 1.0, sorted(took)[-5:]
+    assert "refused a connection from 127.0.0.1: it holds 8 already" in web.output
+    assert "closed a connection from 127.0.0.1: its request did not arrive whole" in web.output

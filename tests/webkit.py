@@ -48,6 +48,7 @@ class WebService:
     def __exit__(self, *exc) -> None:
         self.process.terminate()
         self.exit_code = self.process.wait(timeout=15)
+        self.output = self.process.stdout.read()  # what it logged, for the tests that look
         self.process.stdout.close()
 
     def code(self) -> str:
@@ -61,13 +62,17 @@ class WebService:
 
 
 class Client:
-    """One phone: HTTP requests with its cookies, no redirects followed."""
+    """One phone: HTTP requests with its cookies, no redirects followed; from `source`, a
+    loopback address of its own, if given (127.0.0.2: another device on the LAN)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, source: str | None = None) -> None:
         self.port, self.cookies = port, {}
+        self.source = (source, 0) if source else None
 
     def request(self, method: str, path: str, form: dict | None = None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=10, source_address=self.source
+        )
         sent = {"Accept": "text/html", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
