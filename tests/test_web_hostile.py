@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+from player.web.hosts import allowed, host_of
+
 from .daemonkit import Running
 from .webkit import Client, WebService, free_port, with_web
 
@@ -120,3 +122,32 @@ def test_web_bound_stop_beats_60_slow_connections_under_a_second_for_a_minute(pi
     assert max(took) < 1.0, sorted(took)[-5:]
     assert "refused a connection from 127.0.0.1: it holds 8 already" in web.output
     assert "closed a connection from 127.0.0.1: its request did not arrive whole" in web.output
+
+
+def test_web_host_is_read_without_its_port():
+    assert host_of("Pi.Local.:8080") == "pi.local"
+    assert host_of("[::1]:8080") == "::1"
+    assert host_of("::1") == "::1"
+    assert host_of("192.168.1.20") == "192.168.1.20"
+
+
+def test_web_hosts_are_the_address_the_name_its_local_and_the_configured_names():
+    names = allowed("192.168.1.20", ["Player.Home.Arpa"], machine="kitchen-pi")
+    assert names == {"192.168.1.20", "kitchen-pi", "kitchen-pi.local", "player.home.arpa"}
+    assert {"localhost", "127.0.0.1", "::1"} <= allowed("127.0.0.1", [], machine="pi")
+
+
+def test_web_a_foreign_host_is_refused(pins, setup):
+    """DNS rebinding: a site whose name now points at the Pi reaches the page through the
+    phone's browser with its own name as Host; refused before pairing sees it."""
+    config = with_web(setup, free_port())
+    config.write_text(config.read_text() + 'names = ["player.home.arpa"]\n')
+    port = int(config.read_text().split("port = ", 1)[1].split("\n")[0])
+    with WebService(config):
+        phone = Client(port)
+        for host in (f"evil.example:{port}", "127.0.0.1.evil.example", ""):
+            code, text, _ = phone.get("/pair", headers={"Host": host})
+            assert code == 421, host
+            assert text.startswith("This page answers only to 127.0.0.1, ::1, localhost")
+        for host in (f"127.0.0.1:{port}", "localhost", "player.home.arpa", socket.gethostname()):
+            assert phone.get("/pair", headers={"Host": host})[0] == 200, host

@@ -88,6 +88,7 @@ def serve(settings: config.Config, state: Path) -> int:
     try:
         from player.web.app import EDIT_BODY, Web
         from player.web.editor import Editor
+        from player.web.hosts import allowed, guard
         from player.web.limits import create_server
     except ImportError as error:
         message = (
@@ -105,7 +106,7 @@ def serve(settings: config.Config, state: Path) -> int:
     Editor(web)  # the routine editor's routes (editor.py)
     try:
         server = create_server(
-            web.app,
+            guard(web.app, allowed(host, settings.web.names)),
             host=host,
             port=settings.web.port,
             threads=THREADS,
