@@ -8,7 +8,7 @@ from pathlib import Path
 
 from player.audio import chimes
 from player.config import Config
-from player.core import intro, timeline
+from player.core import intro, joining, timeline
 from player.core.errors import Problem, SpeechError, VoiceError
 from player.core.routine import Routine
 from player.core.sounds import CHIMES
@@ -95,7 +95,7 @@ def prepare(
     rate = rate or config.audio.sample_rate
     files: dict[str, Path] = {}
     speech: dict[str, int] = {}
-    for text in timeline.speech_texts(routine):
+    for text in (*timeline.speech_texts(routine), *joining.lines()):
         try:
             files[text] = cache.path(text)
         except VoiceError:

@@ -92,7 +92,7 @@ def serve(settings: config.Config, state: Path) -> int:
         from player.web.limits import create_server
     except ImportError as error:
         message = (
-            f"expected the web page's libraries, found no {error.name} "
+            f"expected the web page's libraries, found no {(error.name or '').split('.')[0]} "
             "(pip install 'routine-player[web]', or sudo make install WEB=1)"
         )
         raise PlayerError([Problem("routine-player web", message)]) from None
