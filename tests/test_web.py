@@ -14,7 +14,7 @@ from player.core.events import State
 from player.service.control import request
 
 from .daemonkit import Running
-from .webkit import Client, WebService, alert, free_port, wait_until, with_web
+from .webkit import Client, StandIn, WebService, alert, free_port, wait_until, with_web
 
 
 @pytest.fixture
@@ -190,34 +190,6 @@ def test_web_the_device_cookie_is_refreshed_on_every_use(pins, web_setup):
         _, _, reply = phone.get("/now")
         cookie = reply.headers["Set-Cookie"]
         assert cookie.startswith(f"rp_device={token};") and f"Max-Age={400 * 86400}" in cookie
-
-
-class StandIn:
-    """A player stand-in on the control socket: answers "busy" to the first `busy` stops."""
-
-    def __init__(self, path, busy: int) -> None:
-        self.busy, self.stops = busy, 0
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(str(path))
-        self.listener.listen(4)
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        with contextlib.suppress(OSError):
-            while True:
-                conn, _ = self.listener.accept()
-                with conn:
-                    asked = json.loads(conn.makefile().readline())
-                    reply = {"ok": True, "state": "idle", "changed": False}
-                    if asked["command"] == "stop":
-                        self.stops += 1
-                        if self.stops <= self.busy:
-                            reply = {"ok": False, "error": "busy: too many requests at once"}
-                    conn.sendall(json.dumps(reply).encode() + b"\n")
-
-    def close(self) -> None:
-        self.listener.shutdown(socket.SHUT_RDWR)
-        self.listener.close()
 
 
 def test_web_a_stop_the_player_answers_busy_is_asked_again(setup):

@@ -7,14 +7,17 @@ from __future__ import annotations
 import http.client
 import re
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
 
+from player.web.app import STREAMS
 from player.web.hosts import allowed, host_of
+from player.web.live import TICK
 
 from .daemonkit import Running
-from .webkit import Client, WebService, free_port, with_web
+from .webkit import COMMAND, Client, StandIn, WebService, free_port, wait_until, with_web
 
 
 def resident_kb(pid: int) -> int:
@@ -151,3 +154,83 @@ def test_web_a_foreign_host_is_refused(pins, setup):
             assert text.startswith("This page answers only to 127.0.0.1, ::1, localhost")
         for host in (f"127.0.0.1:{port}", "localhost", "player.home.arpa", socket.gethostname()):
             assert phone.get("/pair", headers={"Host": host})[0] == 200, host
+
+
+def open_stream(port: int, phone: Client) -> tuple[socket.socket, int]:
+    """A live page's event stream, opened by hand; the socket and the status it got."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    cookie = "; ".join(f"{k}={v}" for k, v in phone.cookies.items())
+    sock.sendall(
+        f"GET /events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+        "Accept: text/event-stream\r\nConnection: close\r\n\r\n".encode()
+    )
+    head = sock.recv(4096)
+    return sock, int(head.split()[1])
+
+
+def ended(sock: socket.socket, seconds: float) -> bool:
+    """Whether the stream ends (the service closes it) within `seconds`."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    return True
+
+
+def test_web_forget_ends_the_live_pages_already_open(pins, setup):
+    config = with_web(setup, free_port())
+    port = int(config.read_text().rsplit("port = ", 1)[1])
+    with Running(config), WebService(config) as web:
+        phone = Client(port)
+        phone.pair(web.code())
+        sock, code = open_stream(port, phone)
+        assert code == 200
+        forget = [COMMAND, "--config", str(config), "web", "forget"]
+        assert subprocess.run(forget, capture_output=True, check=True).returncode == 0
+        assert ended(sock, 5.0)  # within a few ticks, not the stream's ten minutes
+        sock.close()
+
+
+def test_web_a_live_page_gives_its_slot_back_as_soon_as_the_phone_goes(pins, setup):
+    config = with_web(setup, free_port())
+    port = int(config.read_text().rsplit("port = ", 1)[1])
+    with Running(config), WebService(config) as web:
+        phone = Client(port)
+        phone.pair(web.code())
+        streams = [open_stream(port, phone) for _ in range(STREAMS)]
+        assert [code for _, code in streams] == [200] * STREAMS
+        extra, code = open_stream(port, phone)
+        assert code == 503
+        extra.close()
+        streams[0][0].close()  # the phone went away: its slot is free within a tick or two
+
+        def reopened() -> bool:
+            sock, code = open_stream(port, phone)
+            streams.append((sock, code))
+            return code == 200
+
+        wait_until(reopened, timeout=3.0)  # about 16 s before: until a keep-alive failed
+        for sock, _ in streams[1:]:
+            sock.close()
+
+
+def test_web_open_live_pages_share_one_client_of_the_players_socket(setup):
+    config = with_web(setup, free_port())
+    port = int(config.read_text().rsplit("port = ", 1)[1])
+    player = StandIn(setup.parent / "control.sock")
+    try:
+        with WebService(config) as web:
+            phone = Client(port)
+            phone.pair(web.code())
+            streams = [open_stream(port, phone)[0] for _ in range(STREAMS)]
+            before = player.asked["status"]
+            time.sleep(3.0)
+            asked = player.asked["status"] - before
+            for sock in streams:
+                sock.close()
+    finally:
+        player.close()
+    polls = 3.0 / TICK
+    assert polls - 2 <= asked <= polls + 2, asked  # as one page asks; not once per page

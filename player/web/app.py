@@ -26,6 +26,7 @@ from player.web.catalogue import Catalogue
 from player.web.chart import minutes_chart
 from player.web.devices import TOKEN_DAYS, Device, Devices
 from player.web.pairing import Ask, Asks, Codes, Window
+from player.web.poller import Poller
 from player.web.records import Records, by_day, stamp, to_csv, to_json, week_of
 
 COOKIE, PAIR_COOKIE = "rp_device", "rp_pair"
@@ -155,6 +156,7 @@ class Web:
         self.records = Records(settings.paths.state)
         self.catalogue = Catalogue(settings)
         self.streams = threading.BoundedSemaphore(STREAMS)
+        self.poller = Poller(lambda: self._ask({"command": "status"}))
         self.actions = Window(ACTIONS, ACTION_SECONDS)
         self.app = bottle.Bottle()
         self.app.add_hook("after_request", lambda: response.headers.update(HEADERS))
@@ -376,10 +378,18 @@ class Web:
             raise WebError(503, "Too many live pages are open.")
         response.content_type = "text/event-stream"
         response.set_header("X-Accel-Buffering", "no")
+        token = request.get_cookie(COOKIE)
+        gone = request.environ.get("waitress.client_disconnected", lambda: False)
+
+        def alive() -> bool:
+            """The phone is still there and still paired (`web forget` ends its stream)."""
+            return not gone() and self.devices.find(token) is not None
 
         def events() -> Any:
             try:
-                yield from live.stream(lambda: self._ask({"command": "status"}))
+                with self.poller.watching():
+                    poller = self.poller
+                    yield from live.stream(poller.latest, poller.wait, alive=alive)
             finally:
                 self.streams.release()
 

@@ -106,6 +106,7 @@ def create_server(app: Any, **settings: Any) -> GuardedServer:
         channel_timeout=IDLE_SECONDS,
         cleanup_interval=LOOK_SECONDS,
         asyncore_loop_timeout=LOOK_SECONDS,
+        channel_request_lookahead=1,  # reads on while a page streams: sees a phone go away
         **settings,
     )
     dispatcher = ThreadedTaskDispatcher()
