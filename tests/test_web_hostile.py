@@ -53,6 +53,7 @@ def test_web_a_flood_of_unpaired_requests_keeps_memory_bounded(pins, setup):
         after_one = resident_kb(web.process.pid)
         flood(port, 3000)
         after_two = resident_kb(web.process.pid)
+    print(f"resident: {before} kB, then {after_one} kB, then {after_two} kB")  # docs/web.md
     assert after_one - before < 3 * 1024, (before, after_one)
     assert after_two - after_one < 1024, (after_one, after_two)
 
@@ -122,6 +123,7 @@ def test_web_bound_stop_beats_60_slow_connections_under_a_second_for_a_minute(pi
                 assert phone.post("/control/stop", {"csrf": csrf})[0] == 303
                 took.append(time.monotonic() - began)
                 time.sleep(0.5)
+    print(f"{len(took)} stops, the slowest {max(took) * 1000:.0f} ms")  # docs/web.md
     assert max(took) < 1.0, sorted(took)[-5:]
     assert "refused a connection from 127.0.0.1: it holds 8 already" in web.output
     assert "closed a connection from 127.0.0.1: its request did not arrive whole" in web.output
