@@ -8,7 +8,7 @@ from __future__ import annotations
 
 WORDS = ("apple", "candle", "garden", "lemon", "meadow", "pebble", "river", "violet")
 ASK = "A phone asks to join: press the button to allow it."
-ALLOWED = "The phone may join now."
+ALLOWED = "The phone has joined."
 ASK_SECONDS = 30.0  # after the announcement ends, a short press allows the phone this long
 
 

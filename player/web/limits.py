@@ -54,7 +54,7 @@ class GuardedChannel(HTTPChannel):
 
     def received(self, data: bytes) -> bool:
         if self.request is None and data:
-            self.begun = time.time()
+            self.begun = time.monotonic()  # not Waitress's wall clock: an NTP step moves that
         done = super().received(data)
         if self.request is None:
             self.begun = None
@@ -87,16 +87,17 @@ class GuardedServer(TcpWSGIServer):
         """Waitress closes idle connections; this also closes those whose request has taken
         longer than REQUEST_SECONDS to arrive."""
         super().maintenance(now)
+        moment = time.monotonic()
         for channel in list(self.active_channels.values()):
             begun = getattr(channel, "begun", None)
-            if begun is not None and now - begun > REQUEST_SECONDS:
+            if begun is not None and moment - begun > REQUEST_SECONDS:
                 channel.will_close = True
                 peer = channel.addr[0]
                 line = (
                     f"closed a connection from {peer}: its request did not arrive whole"
                     f" within {REQUEST_SECONDS} s"
                 )
-                self.notices.say(f"slow {peer}", line, time.monotonic())
+                self.notices.say(f"slow {peer}", line, moment)
 
 
 def create_server(app: Any, **settings: Any) -> GuardedServer:
