@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,7 @@ class WebConfig:
     listen: str = ""
     port: int = 8080
     state: str = ""
+    names: Sequence[str] = ()  # more host names the page answers to (issue 27: DNS rebinding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,13 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "listen": text("an IP address of this machine, or empty for its LAN address", blank=True),
         "port": number(1, 65535, "a TCP port", whole=True),
         "state": text("a folder path, or empty for the default", blank=True),
+        "names": Field(
+            'a list of host names, such as ["player.home.arpa"]',
+            lambda v: (
+                isinstance(v, list)
+                and all(isinstance(n, str) and 0 < len(n) <= 253 and " " not in n for n in v)
+            ),
+        ),
     },
     "paths": {
         name: text("a folder or file path")

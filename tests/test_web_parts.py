@@ -14,12 +14,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from player import cli, config
+from player.core import joining
 from player.core.errors import PlayerError
 from player.records import history, notes
 from player.service.control import parse
 from player.web import live
 from player.web.chart import minutes_chart
-from player.web.pairing import CODE_SECONDS, Codes, Window
+from player.web.pairing import (
+    ASK_EVERY,
+    ASK_WAIT,
+    CODE_SECONDS,
+    WRONG_PER_CODE,
+    Asks,
+    Codes,
+    Window,
+)
 from player.web.records import Records, to_csv, week_of
 from player.web.serve import listen_address
 
@@ -34,16 +43,43 @@ def test_web_code_is_good_once_and_expires():
     assert codes.redeem(late, now=100.0 + CODE_SECONDS) == "expired"
 
 
-def test_web_code_is_burnt_after_five_wrong_guesses_and_tries_are_limited():
+def test_web_code_guesses_are_limited_per_address_and_spare_the_owners():
+    """Issue 27: five wrong guesses and five tries a minute were for everyone together, so
+    one guessing device kept the owner out. Now they are per address."""
     codes = Codes()
     code = codes.new(now=0.0)
     wrong = str((int(code) + 1) % 1_000_000).zfill(6)
-    assert [codes.redeem(wrong, now=float(n)) for n in range(5)] == ["wrong"] * 5
-    assert codes.redeem(code, now=5.0) == "limited"
-    assert codes.retry_after(now=5.0) == pytest.approx(55.0)
-    assert codes.redeem(code, now=61.0) == "expired"  # burnt by the guesses
-    fresh = codes.new(now=61.0)
-    assert codes.redeem(fresh, now=62.0) == "ok"
+    guesser = [codes.redeem(wrong, now=float(n), peer="10.0.0.66") for n in range(5)]
+    assert guesser == ["wrong"] * 5
+    assert codes.redeem(code, now=5.0, peer="10.0.0.66") == "limited"
+    assert codes.retry_after(now=5.0, peer="10.0.0.66") == pytest.approx(55.0)
+    assert codes.redeem(code, now=61.0, peer="10.0.0.66") == "spent"  # its chances are over
+    assert codes.retry_after(now=5.0, peer="10.0.0.7") == 0.0
+    assert codes.redeem(code, now=6.0, peer="10.0.0.7") == "ok"  # the owner's are not
+
+
+def test_web_code_is_burnt_by_many_wrong_guesses_from_every_address():
+    codes = Codes()
+    code = codes.new(now=0.0)
+    wrong = str((int(code) + 1) % 1_000_000).zfill(6)
+    for n in range(WRONG_PER_CODE):
+        assert codes.redeem(wrong, now=1.0, peer=f"10.0.{n // 5}.{n % 5}") == "wrong"
+    assert codes.redeem(code, now=2.0, peer="10.0.0.7") == "expired"
+
+
+def test_web_asks_one_at_a_time_each_address_once_in_two_minutes():
+    asks = Asks()
+    ask = asks.begin("nonce", "10.0.0.66", now=0.0)
+    assert ask.word in joining.WORDS and asks.current(now=1.0) == ask
+    asks.asked("10.0.0.66", now=0.0)
+    assert asks.wait("10.0.0.66", now=30.0) == pytest.approx(ASK_EVERY - 30.0)
+    assert asks.wait("10.0.0.7", now=30.0) == 0.0
+    assert asks.current(now=ASK_WAIT) is None  # no longer waited for
+    mine = asks.begin("other", "10.0.0.7", now=ASK_WAIT)
+    asks.end(ask)  # an old request ending leaves the new one
+    assert asks.current(now=ASK_WAIT + 1) == mine
+    asks.end(mine)
+    assert asks.current(now=ASK_WAIT + 1) is None
 
 
 def test_web_a_new_code_replaces_the_last():

@@ -68,3 +68,14 @@ def test_web_leaves_the_players_unit_as_it_was():
     lines = UNIT.read_text().splitlines()
     assert "RestrictAddressFamilies=AF_UNIX" in lines and "PrivateNetwork=yes" in lines
     assert "IPAddressDeny=any" in lines and "web" not in UNIT.read_text()
+
+
+def test_web_unit_yields_the_cpu_to_the_player():
+    """Issue 27: during a flood the page must not slow the player down."""
+
+    def setting(unit: Path, name: str, default: int) -> int:
+        found = [n.split("=", 1)[1] for n in unit.read_text().splitlines() if n.startswith(name)]
+        return int(found[-1]) if found else default
+
+    assert setting(WEB_UNIT, "CPUWeight=", 100) < setting(UNIT, "CPUWeight=", 100)
+    assert setting(WEB_UNIT, "Nice=", 0) > setting(UNIT, "Nice=", 0)

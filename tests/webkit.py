@@ -3,12 +3,16 @@ real daemon (tests/daemonkit.py), and a small HTTP client that keeps the device'
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import html
 import http.client
+import json
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -48,6 +52,7 @@ class WebService:
     def __exit__(self, *exc) -> None:
         self.process.terminate()
         self.exit_code = self.process.wait(timeout=15)
+        self.output = self.process.stdout.read()  # what it logged, for the tests that look
         self.process.stdout.close()
 
     def code(self) -> str:
@@ -61,13 +66,17 @@ class WebService:
 
 
 class Client:
-    """One phone: HTTP requests with its cookies, no redirects followed."""
+    """One phone: HTTP requests with its cookies, no redirects followed; from `source`, a
+    loopback address of its own, if given (127.0.0.2: another device on the LAN)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, source: str | None = None) -> None:
         self.port, self.cookies = port, {}
+        self.source = (source, 0) if source else None
 
     def request(self, method: str, path: str, form: dict | None = None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=10, source_address=self.source
+        )
         sent = {"Accept": "text/html", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -108,3 +117,34 @@ def wait_until(condition, timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < end, "timed out waiting"
         time.sleep(0.05)
+
+
+class StandIn:
+    """A player stand-in on the control socket, idle: answers "busy" to the first `busy`
+    stops, and counts what it was asked."""
+
+    def __init__(self, path: Path, busy: int = 0) -> None:
+        self.busy, self.stops = busy, 0
+        self.asked: collections.Counter[str] = collections.Counter()
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(path))
+        self.listener.listen(4)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.listener.accept()
+                with conn:
+                    asked = json.loads(conn.makefile().readline())
+                    reply = {"ok": True, "state": "idle", "changed": False}
+                    self.asked[asked["command"]] += 1
+                    if asked["command"] == "stop":
+                        self.stops += 1
+                        if self.stops <= self.busy:
+                            reply = {"ok": False, "error": "busy: too many requests at once"}
+                    conn.sendall(json.dumps(reply).encode() + b"\n")
+
+    def close(self) -> None:
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()

@@ -21,6 +21,7 @@ class State(Enum):
     PAUSED = "paused"
     WAITING = "waiting"
     STOPPING = "stopping"
+    ASKING = "asking"  # idle, but a short press allows a phone to join (core/joining.py)
 
 
 class Ending(Enum):
@@ -58,13 +59,21 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
+class AskToJoin:
+    """The web page asks, for a phone that shows `word`, whether it may join: said while
+    idle, then a short press allows it (core/joining.py)."""
+
+    word: str
+
+
+@dataclass(frozen=True, slots=True)
 class Shutdown:
     """Silence and end the session at once: the service is stopping, or the person quit."""
 
     ending: Ending = Ending.SERVICE_STOPPED
 
 
-Event = ButtonEdge | Tick | Command | Shutdown | Gesture
+Event = ButtonEdge | Tick | Command | AskToJoin | Shutdown | Gesture
 
 
 # Actions ----------------------------------------------------------------------------------

@@ -20,12 +20,19 @@ Rules:
    | paused  | resume (recap, ticks)| stop, then stop note    | skip a step  |
    | waiting | go on                | stop, then stop note    | -            |
    | stopping| -                    | -                       | -            |
+   | asking  | allow the phone      | refuse the phone        | -            |
 
 3. Holds keep their exact frames: pausing freezes the position; a cue cut by a pause is
    replayed from its start on resume, which never moves the position inside a hold.
 4. Paused or waiting longer than the pause timeout ends the session quietly.
 5. An event that means nothing in a state changes nothing and returns no actions.
-6. Every start lays its plan out again (`timeline.replan`) with its opening lines: the button's
+6. A phone's request to join (`AskToJoin`) is said only while idle and quiet, with the button
+   up and no gesture pending; then, in a state of its own (asking), a short press that began
+   after the announcement ended, within `joining.ASK_SECONDS`, allows that phone alone. A press
+   during the announcement, a long press, a stop, or the time running out refuses it. A press
+   that began while idle never acts while asking (rule 2), so a press meant to start a routine
+   neither starts it nor allows anyone.
+7. Every start lays its plan out again (`timeline.replan`) with its opening lines: the button's
    explanation (one line for a person who knows it: `brief`), then any safety reminder; and
    with the side a start command asked for, if any.
 """
@@ -35,9 +42,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from player.core import intro
+from player.core import intro, joining
 from player.core.events import (
     Action,
+    AskToJoin,
     ButtonEdge,
     Changed,
     Command,
@@ -82,6 +90,7 @@ AFTER_PRESS = {
     State.PLAYING: State.PAUSED,
     State.PAUSED: State.PAUSED,
     State.WAITING: State.WAITING,
+    State.ASKING: State.ASKING,
 }
 
 
@@ -115,6 +124,9 @@ class Session:
         self._paused_at = 0.0
         self.reminders: set[str] = set()  # routines whose next start says the safety reminder
         self.brief = False  # the person knows the button: its one-line reminder will do
+        self.asking: str | None = None  # the word of the phone that asks to join, if one does
+        self.allowed: str | None = None  # the word of the phone the button last allowed
+        self._heard_at = self._ask_until = 0.0  # the announcement's end; the press's deadline
 
     # The public face ------------------------------------------------------------------
 
@@ -137,6 +149,8 @@ class Session:
         actions = self._tick(now) + self._gestures(gestures, now)
         if isinstance(event, Command):
             actions += self._command(event, now)
+        elif isinstance(event, AskToJoin):
+            actions += self._ask_to_join(event.word, now)
         return actions
 
     def next_deadline(self) -> float | None:
@@ -150,6 +164,8 @@ class Session:
             times.append(self._paused_at + self.pause_timeout)
         elif self.state is State.STOPPING:
             times.append(self._extras_end)
+        elif self.state is State.ASKING:
+            times.append(self._ask_until)
         return min((t for t in times if t is not None), default=None)
 
     def sounding(self, now: float) -> bool:
@@ -201,6 +217,7 @@ class Session:
                 State.PLAYING: self._confirm_pause,
                 State.PAUSED: self._resume,
                 State.WAITING: self._go_on,
+                State.ASKING: self._allow,
             }
         elif isinstance(gesture, LongPress):
             table = {
@@ -208,6 +225,7 @@ class Session:
                 State.PLAYING: self._stop,
                 State.PAUSED: self._stop,
                 State.WAITING: self._stop,
+                State.ASKING: self._refuse_with_tone,
             }
         else:
             table = {State.PAUSED: self._skip}
@@ -223,6 +241,8 @@ class Session:
             return [Changed(State.PAUSED)]
         if self.state is State.STOPPING:
             return self._to_idle()
+        if self.state is State.ASKING and now < self._heard_at:
+            return self._refuse(now)  # pressed before the word was said: allows nobody
         return []
 
     def _command(self, command: Command, now: float) -> list[Action]:
@@ -236,6 +256,7 @@ class Session:
             ("stop", State.PAUSED): self._stop,
             ("stop", State.WAITING): self._stop,
             ("skip", State.PAUSED): self._skip,
+            ("stop", State.ASKING): self._refuse,
         }.get((command.name, self.state))
         if handler is None:
             return []
@@ -341,6 +362,36 @@ class Session:
         self._extras = []
         return [Changed(State.IDLE)]
 
+    # A phone asks to join ---------------------------------------------------------------
+
+    def _ask_to_join(self, word: str, now: float) -> list[Action]:
+        """Say that a phone asks, and its word; then wait for a press (rule 6)."""
+        lines = (joining.ASK, joining.word_line(word), joining.ALLOWED)
+        speech = self.plans[self.selected].speech
+        reading = self.reader.next_deadline() is not None  # held, or a gesture to come
+        if self.state is not State.IDLE or self.sounding(now) or reading:
+            return []
+        if word not in joining.WORDS or any(line not in speech for line in lines):
+            return []  # not rendered: a player older than its web page says nothing
+        sounds = [*self._wake(now), Speech(lines[0]), Speech(lines[1])]
+        self.state, self.asking, self.allowed = State.ASKING, word, None
+        self._heard_at = self._ask_until = math.inf  # until the announcement is scheduled
+        actions = self._extra(sounds, now)
+        self._heard_at = self._extras_end
+        self._ask_until = self._heard_at + joining.ASK_SECONDS
+        return [Changed(State.ASKING), *actions]
+
+    def _allow(self, now: float) -> list[Action]:
+        self.allowed, self.asking, self.state = self.asking, None, State.IDLE
+        return [Changed(State.IDLE), *self._extra([Speech(joining.ALLOWED)], now)]
+
+    def _refuse(self, now: float) -> list[Action]:
+        self.asking, self.state = None, State.IDLE
+        return [Changed(State.IDLE)]
+
+    def _refuse_with_tone(self, now: float) -> list[Action]:
+        return [*self._refuse(now), *self._extra([Chime("stop")], now)]
+
     # The clock --------------------------------------------------------------------------
 
     def _tick(self, now: float) -> list[Action]:
@@ -355,6 +406,8 @@ class Session:
                 actions += [self._silence(now), *self._end(Ending.PAUSE_TIMEOUT, now)]
         elif self.state is State.STOPPING and now >= self._extras_end and not self._extras:
             actions += self._to_idle()
+        elif self.state is State.ASKING and now >= self._ask_until:
+            actions += self._refuse(now)
         return actions
 
     def _play_due(self, now: float) -> list[Action]:

@@ -83,19 +83,24 @@ class Prepared:
 
 
 def prepare(
-    routine: Routine, config: Config, rate: int | None = None, side: str | None = None
+    routine: Routine,
+    config: Config,
+    rate: int | None = None,
+    side: str | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Prepared:
     """Render (or find) every line the routine may speak; refuse with the step that failed.
 
     `rate` is the rate the mixer really opened at, when it differs from the configured one;
-    `side` plays one side of the routine only.
+    `side` plays one side of the routine only; `extra` are lines the session may also say
+    outside any routine (the daemon's: a phone asking to join, core/joining.py).
     """
     voices.require(config)
     cache = speech_cache(config)
     rate = rate or config.audio.sample_rate
     files: dict[str, Path] = {}
     speech: dict[str, int] = {}
-    for text in timeline.speech_texts(routine):
+    for text in (*timeline.speech_texts(routine), *extra):
         try:
             files[text] = cache.path(text)
         except VoiceError:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from player.audio.mixer import Mixer
 from player.audio.sounds import raw_sounds
 from player.config import Config, VoiceConfig
+from player.core import joining
 from player.core.errors import AudioError, PlayerError, Problem, SpeechError
 from player.core.routine import Routine
 from player.core.timeline import Timeline
@@ -27,10 +28,15 @@ Use = Callable[[list[Timeline], str], None]  # (every routine ready, the selecte
 
 
 def load_into(
-    routine: Routine, settings: Config, mixer: Mixer, side: str | None = None
+    routine: Routine,
+    settings: Config,
+    mixer: Mixer,
+    side: str | None = None,
+    extra: tuple[str, ...] = (),
 ) -> plans.Prepared:
-    """Render the routine's speech and load every sound it may play into the mixer."""
-    prepared = plans.prepare(routine, settings, rate=mixer.rate, side=side)
+    """Render the routine's speech (and `extra` lines) and load every sound it may play into
+    the mixer."""
+    prepared = plans.prepare(routine, settings, rate=mixer.rate, side=side, extra=extra)
     mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     return prepared
 
@@ -54,7 +60,8 @@ def voice_kept(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
 
 class Preparer:
     """The daemon's routines: the selected one prepared first, the others in the background,
-    all of them again after a reload. Each batch is handed to `use` (from the render thread)."""
+    all of them again after a reload. Each batch is handed to `use` (from the render thread).
+    Each also carries the lines about a phone asking to join, which only the daemon says."""
 
     def __init__(self, settings: Config, mixer: Mixer, stop: threading.Event) -> None:
         self.settings, self.mixer, self._stop = settings, mixer, stop
@@ -79,7 +86,7 @@ class Preparer:
 
     def first(self, routine: Routine) -> Timeline:
         """Prepare the selected routine now (start-up waits for it)."""
-        return load_into(routine, self.settings, self.mixer).timeline
+        return load_into(routine, self.settings, self.mixer, extra=joining.lines()).timeline
 
     def rest(self, first: Timeline) -> None:
         """Prepare every other routine in the background."""
@@ -134,7 +141,8 @@ class Preparer:
                 if self._stop.is_set() or generation != self._generation:
                     return  # shutting down (the mixer is about to close), or reloaded
                 try:
-                    ready.append(load_into(routine, self.settings, self.mixer).timeline)
+                    prepared = load_into(routine, self.settings, self.mixer, extra=joining.lines())
+                    ready.append(prepared.timeline)
                 except AudioError as error:
                     log.warning("%s waits for the sound device: %s", routine.id, error.lines()[0])
                     waiting.append(routine)

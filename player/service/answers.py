@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from player.core import routine
 from player.core.errors import RoutineError
-from player.core.events import Command, State
+from player.core.events import AskToJoin, Command, State
 from player.core.session import Session
 from player.records.notes import NoteBook
 from player.routines import library
@@ -107,8 +107,7 @@ class Answers:
                 reply["broken"] = self._library().broken
             elif request["command"] != "status":
                 before = session.state
-                command = Command(request["command"], request["routine"], request.get("side"))
-                runner.handle(command, runner.clock())
+                runner.handle(_event(request), runner.clock())
                 reply["changed"] = session.state is not before
             reply.update(status_of(session, time.monotonic()))
             done.set()
@@ -117,6 +116,13 @@ class Answers:
         if not done.wait(ANSWER_SECONDS):
             return {"ok": False, "error": "the player did not answer in time"}
         return {"ok": True, **reply}
+
+
+def _event(request: dict) -> Command | AskToJoin:
+    """The session's event for a checked request."""
+    if request["command"] == "pair-ask":
+        return AskToJoin(request["word"])
+    return Command(request["command"], request["routine"], request.get("side"))
 
 
 def _cannot(request: dict, session: Session, found: library.Library) -> dict | None:
@@ -140,7 +146,7 @@ def status_of(session: Session, now: float) -> dict:
     plan = session.plans.get(s.routine) or session.plan
     return {
         "state": s.state.value,
-        "routine": s.routine if s.state is not State.IDLE else None,
+        "routine": s.routine if s.state not in (State.IDLE, State.ASKING) else None,
         "selected": session.selected,
         "title": plan.routine.title if plan else "",
         "step": s.step or None,
@@ -148,6 +154,8 @@ def status_of(session: Session, now: float) -> dict:
         "side": s.side,
         "hold_left": s.hold_left,
         "routine_left": s.routine_left,
+        "asking": session.asking,  # the word of a phone asking to join, while one asks
+        "allowed": session.allowed,  # the word of the phone the button last allowed
     }
 
 
@@ -156,5 +164,7 @@ def status_line(session: Session, now: float) -> str:
     s = session.status(now)
     if s.state is State.IDLE:
         return f"idle, {session.selected} selected"
+    if s.state is State.ASKING:
+        return f"a phone asks to join (its word: {session.asking}); press the button to allow it"
     where = f", step {s.step}" + (f", {s.side} side" if s.side else "") if s.step else ""
     return f"{s.state.value} {s.routine}{where}"

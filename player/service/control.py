@@ -7,6 +7,8 @@ The phone's routines (routines/phone.py): {"command": "save-routine", "routine":
 "toml": "...", "version": V} ("" for a new one), {"command": "delete-routine", "routine": ID,
 "version": V}, {"command": "restore-routine", "trash": NAME}; {"command": "routines"} says which
 routines are ready to start and whether the player is still preparing some.
+Or {"command": "pair-ask", "word": "river"}: the web page asks for a phone to join, which the
+player says while idle and a short press allows (core/joining.py; docs/design.md).
 Replies: {"ok": true, "state": ..., ...} or {"ok": false, "error": "..."}.
 A request that is malformed, too long or too slow gets an error reply or is dropped; none can
 stop or slow the daemon, whose loop only ever sees a finished, checked command.
@@ -24,11 +26,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from player.core import joining
 from player.core.errors import PlayerError, Problem
 from player.records import notes
 from player.routines.phone import MAX_FILE, check_id
 
-COMMANDS = ("status", "pause", "resume", "stop", "skip", "start", "note", "routines")
+COMMANDS = ("status", "pause", "resume", "stop", "skip", "start", "note", "routines", "pair-ask")
 ROUTINE_COMMANDS = ("save-routine", "delete-routine", "restore-routine")
 MAX_REQUEST = 2 * MAX_FILE + 4096  # a routine from the phone, every character escaped once
 TIMEOUT = 2.0
@@ -53,6 +56,10 @@ def parse(data: bytes) -> dict:
     if request["command"] == "note":
         note = notes.check(request.get("note"))
         return {"command": "note", "routine": None, "side": None, "note": note}
+    if request["command"] == "pair-ask":
+        if request.get("word") not in joining.WORDS:
+            raise ValueError("expected a word: " + ", ".join(joining.WORDS))
+        return {"command": "pair-ask", "routine": None, "side": None, "word": request["word"]}
     routine = request.get("routine")
     if routine is not None and (not isinstance(routine, str) or len(routine) > 200):
         raise ValueError("expected a routine id")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 import functools
 import hmac
+import logging
+import math
 import secrets
 import threading
 import time
@@ -23,7 +25,8 @@ from player.web import live
 from player.web.catalogue import Catalogue
 from player.web.chart import minutes_chart
 from player.web.devices import TOKEN_DAYS, Device, Devices
-from player.web.pairing import Codes, Window
+from player.web.pairing import Ask, Asks, Codes, Window
+from player.web.poller import Poller
 from player.web.records import Records, by_day, stamp, to_csv, to_json, week_of
 
 COOKIE, PAIR_COOKIE = "rp_device", "rp_pair"
@@ -31,7 +34,9 @@ STREAMS = 4  # open live pages at once; each holds one of the server's threads
 ACTIONS, ACTION_SECONDS = 30, 10.0  # actions in any 10 s, all devices together; stop is exempt
 MAX_BODY = 16384  # bytes in a form: a note is at most a few thousand
 EDIT_BODY = 65536  # bytes in the routine editor's forms and uploads (editor.py) only
-VIEWS = str(resources.files("player.web") / "views")
+# One list for the process: Bottle caches compiled templates by this list's identity, so a new
+# list per page would compile every template again and keep it for ever (issue 27).
+VIEWS = [str(resources.files("player.web") / "views")]
 STATIC = str(resources.files("player.web") / "static")
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
@@ -40,7 +45,9 @@ HEADERS = {
     "Referrer-Policy": "same-origin",  # "no-referrer" makes Chromium send Origin: null
     "Cache-Control": "no-store",
 }
+STOP_TRIES, STOP_GAP = 10, 0.1  # a stop the player answers "busy" is asked again for a second
 request, response = bottle.request, bottle.response
+log = logging.getLogger("routine-player-web")
 bottle.BaseRequest.MEMFILE_MAX = EDIT_BODY  # each route's own limit is checked first
 
 
@@ -56,9 +63,26 @@ def answered(reply: dict, saying: str, back: str = "/now") -> dict:
 class WebError(Exception):
     """A request answered with one clear line and a status code."""
 
-    def __init__(self, status: int, message: str, back: str = "/") -> None:
+    def __init__(self, status: int, message: str, back: str = "/", retry: int = 0) -> None:
         super().__init__(message)
-        self.status, self.message, self.back = status, message, back
+        self.status, self.message, self.back, self.retry = status, message, back, retry
+
+
+def seconds(wait: float) -> int:
+    """A wait in whole seconds, rounded up: the same number in Retry-After and on the page."""
+    return max(1, math.ceil(wait))
+
+
+def peer() -> str:
+    """The address the request came from (the socket's: never a header a client can set)."""
+    return request.environ.get("REMOTE_ADDR", "")
+
+
+def device_cookie(token: str) -> None:
+    """Set (or refresh) the device's cookie: it lasts TOKEN_DAYS after the device's last use."""
+    response.set_cookie(
+        COOKIE, token, httponly=True, samesite="strict", path="/", max_age=TOKEN_DAYS * 86400
+    )
 
 
 def paired(handler: Callable) -> Callable:
@@ -66,11 +90,13 @@ def paired(handler: Callable) -> Callable:
 
     @functools.wraps(handler)
     def wrapped(self: Web, *args: Any, **kwargs: Any) -> Any:
-        device = self.devices.find(request.get_cookie(COOKIE))
+        token = request.get_cookie(COOKIE)
+        device = self.devices.find(token)
         if device is None:
             if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
                 bottle.redirect("/pair", 303)
             raise WebError(401, "This device is not paired, or no longer: pair it again.", "/pair")
+        device_cookie(token)
         return handler(self, device, *args, **kwargs)
 
     return wrapped
@@ -87,7 +113,8 @@ def action(handler: Callable) -> Callable:
         if not hmac.compare_digest(given.encode(), device.csrf.encode()):
             raise WebError(403, "This form has expired: open the page again and retry.")
         if kwargs.get("command") != "stop" and not self.actions.allow(time.monotonic()):
-            raise WebError(429, "Too many requests at once: wait a few seconds and retry.")
+            wait = seconds(self.actions.wait(time.monotonic()))
+            raise WebError(429, f"Too many requests at once: wait {wait} s and retry.", retry=wait)
         return handler(self, device, *args, **kwargs)
 
     return wrapped
@@ -125,15 +152,19 @@ class Web:
         self.settings = settings
         self.devices = Devices(state)
         self.codes = Codes()
+        self.asks = Asks()
         self.records = Records(settings.paths.state)
         self.catalogue = Catalogue(settings)
         self.streams = threading.BoundedSemaphore(STREAMS)
+        self.poller = Poller(lambda: self._ask({"command": "status"}))
         self.actions = Window(ACTIONS, ACTION_SECONDS)
         self.app = bottle.Bottle()
         self.app.add_hook("after_request", lambda: response.headers.update(HEADERS))
         for method, path, handler in (
             ("GET", "/pair", self.pair_page),
             ("POST", "/pair", self.pair),
+            ("POST", "/pair/ask", self.pair_ask),
+            ("GET", "/pair/wait", self.pair_wait),
             ("GET", "/", self.routines),
             ("POST", "/start", self.start),
             ("GET", "/now", self.now),
@@ -162,8 +193,8 @@ class Web:
 
     def _refuse(self, refusal: WebError) -> str:
         response.status = refusal.status
-        if refusal.status == 429:
-            response.set_header("Retry-After", "10")
+        if refusal.retry:
+            response.set_header("Retry-After", str(refusal.retry))
         return self.page("problem", message=refusal.message, back=refusal.back, title="Problem")
 
     def _error(self, error: bottle.HTTPError) -> str:
@@ -183,7 +214,7 @@ class Web:
         if device is not None and "state" not in values:
             values["state"] = live.view(self._ask({"command": "status"}))["state"]
         return bottle.template(
-            name, template_lookup=[VIEWS], csrf=device.csrf if device else "", **values
+            name, template_lookup=VIEWS, csrf=device.csrf if device else "", **values
         )
 
     # Pairing -----------------------------------------------------------------------------
@@ -193,33 +224,93 @@ class Web:
         response.set_cookie(PAIR_COOKIE, nonce, httponly=True, samesite="strict", path="/pair")
         return self.page("pair", title="Pair this phone", nonce=nonce, message="")
 
-    def pair(self) -> str:
+    def _pair_form(self) -> str:
+        """The pairing page's own nonce, checked against its form; the request's origin."""
         same_origin(request)
         nonce = request.get_cookie(PAIR_COOKIE) or ""
         given = request.forms.get("nonce") or ""
         if not nonce or not hmac.compare_digest(given.encode(), nonce.encode()):
             raise WebError(403, "This form has expired: open the page again and retry.", "/pair")
-        verdict = self.codes.redeem(form_text("code", 20), time.monotonic())
-        if verdict == "limited":
-            wait = self.codes.retry_after(time.monotonic())
-            response.set_header("Retry-After", str(int(wait) + 1))
-            raise WebError(429, f"Too many tries: wait {int(wait) + 1} s and retry.", "/pair")
-        if verdict != "ok":
-            said = {"wrong": "That code is not right.", "expired": "That code has expired."}
-            raise WebError(
-                403, said[verdict] + " Run `routine-player web pair` for a new one.", "/pair"
-            )
-        response.set_cookie(
-            COOKIE,
-            self.devices.add(),
-            httponly=True,
-            samesite="strict",
-            path="/",
-            max_age=TOKEN_DAYS * 86400,
-        )
+        return nonce
+
+    def _paired(self) -> str:
+        """This phone is paired now: its cookie, and on to the routines."""
+        device_cookie(self.devices.add())
         response.delete_cookie(PAIR_COOKIE, path="/pair")
         bottle.redirect("/", 303)
         return ""
+
+    def pair(self) -> str:
+        self._pair_form()
+        verdict = self.codes.redeem(form_text("code", 20), time.monotonic(), peer())
+        if verdict == "limited":
+            wait = seconds(self.codes.retry_after(time.monotonic(), peer()))
+            raise WebError(429, f"Too many tries: wait {wait} s and retry.", "/pair", wait)
+        if verdict != "ok":
+            said = {
+                "wrong": "That code is not right.",
+                "expired": "That code has expired.",
+                "spent": "This phone has guessed that code wrong too often.",
+            }
+            raise WebError(
+                403, said[verdict] + " Run `routine-player web pair` for a new one.", "/pair"
+            )
+        log.info("paired a phone at %s with a code", peer())
+        return self._paired()
+
+    def pair_ask(self) -> str:
+        """Have the player ask whether this phone may join (docs/web.md)."""
+        nonce, now = self._pair_form(), time.monotonic()
+        if left := self.asks.wait(peer(), now):
+            wait = seconds(left)
+            raise WebError(429, f"This phone asked a moment ago: wait {wait} s.", "/pair", wait)
+        other = self.asks.current(now)
+        if other is not None and other.nonce != nonce and self._still_asking(other):
+            wait = seconds(other.until - now)
+            message = f"Another phone is asking to join: wait {wait} s and ask again."
+            raise WebError(409, message, "/pair", wait)
+        ask = self.asks.begin(nonce, peer(), now)
+        reply = self._ask({"command": "pair-ask", "word": ask.word})
+        if reply.get("asking") != ask.word:
+            self.asks.end(ask)
+            raise WebError(*self._cannot_ask(reply))
+        self.asks.asked(peer(), now)
+        bottle.redirect("/pair/wait", 303)
+        return ""
+
+    def _still_asking(self, ask: Ask) -> bool:
+        """Whether the player still waits for a press for this request."""
+        if self._ask({"command": "status"}).get("asking") == ask.word:
+            return True
+        self.asks.end(ask)
+        return False
+
+    @staticmethod
+    def _cannot_ask(reply: dict) -> tuple[int, str, str]:
+        """Why the player did not ask, as a refusal's status, line and way back."""
+        if reply.get("unreachable"):
+            return 503, f"The player does not answer: {reply.get('error')}", "/pair"
+        if not reply.get("ok"):
+            return 409, f"The player said: {reply.get('error')}", "/pair"
+        if reply.get("state") in live.ACTIVE:
+            return 409, "A routine is playing: ask again when it has ended.", "/pair"
+        return 409, "The player is busy: wait a few seconds and ask again.", "/pair"
+
+    def pair_wait(self) -> str:
+        """The asking phone's page: its word until the button allows it, then paired."""
+        ask = self.asks.current(time.monotonic())
+        if ask is None or ask.nonce != (request.get_cookie(PAIR_COOKIE) or ""):
+            raise WebError(404, "This phone is not asking to join: ask again.", "/pair")
+        status = self._ask({"command": "status"})
+        if status.get("allowed") == ask.word:
+            self.asks.end(ask)
+            log.info("paired a phone at %s: the button allowed it (word %s)", ask.peer, ask.word)
+            return self._paired()
+        if status.get("asking") != ask.word:
+            self.asks.end(ask)
+            message = "Nobody allowed this phone in time (a long press refuses): ask again."
+            raise WebError(403, message, "/pair")
+        return self.page("asking", title="Waiting for the button", word=ask.word)
 
     # The player --------------------------------------------------------------------------
 
@@ -270,7 +361,14 @@ class Web:
     def control(self, device: Device, command: str) -> str:
         if command not in ("pause", "resume", "stop"):
             raise WebError(404, "There is no such command.")
-        answered(self._ask({"command": command}), "The player said")
+        payload = {"command": command}
+        reply = self._ask(payload)
+        for _ in range(STOP_TRIES if command == "stop" else 0):
+            if not str(reply.get("error", "")).startswith("busy"):
+                break
+            time.sleep(STOP_GAP)  # the player's socket is full for a moment: stop must get in
+            reply = self._ask(payload)
+        answered(reply, "The player said")
         bottle.redirect("/now", 303)
         return ""
 
@@ -280,10 +378,18 @@ class Web:
             raise WebError(503, "Too many live pages are open.")
         response.content_type = "text/event-stream"
         response.set_header("X-Accel-Buffering", "no")
+        token = request.get_cookie(COOKIE)
+        gone = request.environ.get("waitress.client_disconnected", lambda: False)
+
+        def alive() -> bool:
+            """The phone is still there and still paired (`web forget` ends its stream)."""
+            return not gone() and self.devices.find(token) is not None
 
         def events() -> Any:
             try:
-                yield from live.stream(lambda: self._ask({"command": "status"}))
+                with self.poller.watching():
+                    poller = self.poller
+                    yield from live.stream(poller.latest, poller.wait, alive=alive)
             finally:
                 self.streams.release()
 

@@ -77,12 +77,14 @@ def stream(
     status: Callable[[], dict],
     sleep: Callable[[float], None] = time.sleep,
     clock_: Callable[[], float] = time.monotonic,
+    alive: Callable[[], bool] = lambda: True,
 ) -> Iterator[str]:
     """Server-sent events: the page's view whenever it changes, a comment now and then so
-    that a dead connection is noticed, and an end after STREAM_SECONDS."""
+    that a dead connection is noticed, and an end after STREAM_SECONDS, or as soon as
+    `alive()` says no (the phone went away, or was unpaired)."""
     yield "retry: 2000\n\n"
     last, said, begun = None, clock_(), clock_()
-    while clock_() - begun < STREAM_SECONDS:
+    while clock_() - begun < STREAM_SECONDS and alive():
         now = view(status())
         if now != last:
             yield f"data: {json.dumps(now)}\n\n"

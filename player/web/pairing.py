@@ -1,7 +1,13 @@
-"""Pairing: `routine-player web pair`, run on the Pi, asks the web service for a short-lived
-code over a Unix socket in the service's own folder; a phone exchanges the code for a device
-token. Codes live only in the service's memory. Attempts are rate limited, and a code is
-burnt after a few wrong guesses, so guessing one is hopeless (docs/web.md)."""
+"""Pairing, two ways (docs/web.md). A phone asks to join, the player says so with a word the
+phone shows, and the button allows it (`Asks`: one phone at a time, each address at most
+once in ASK_EVERY, so one device cannot keep the others out). Or, for a Pi without a
+speaker, `routine-player web pair` asks the web service for a short-lived code over a Unix
+socket in the service's own folder, and a phone exchanges the code for a device token.
+
+Codes live only in the service's memory. Tries are limited per address (TRIES_PER_MINUTE,
+and TRIES_PER_CODE wrong guesses end that address's chances at this code), so a device
+guessing cannot use up the owner's tries; WRONG_PER_CODE wrong guesses from all addresses
+together burn the code, so guessing one is hopeless even from many addresses."""
 
 from __future__ import annotations
 
@@ -15,15 +21,20 @@ import socket
 import stat
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from player.core import joining
 from player.core.errors import PlayerError, Problem
 
 DIGITS = 6
 CODE_SECONDS = 300.0
-TRIES_PER_CODE = 5
-TRIES_PER_MINUTE = 5
+TRIES_PER_CODE = 5  # wrong guesses one address may make at one code
+TRIES_PER_MINUTE = 5  # tries one address may make in any minute
+WRONG_PER_CODE = 100  # wrong guesses from every address together that burn the code
+ADDRESSES = 1024  # addresses remembered at once; the oldest are forgotten first
+ASK_EVERY = 120.0  # one address may have the player ask for it once in this time
+ASK_WAIT = 60.0  # a request to join is kept this long (the announcement, then half a minute)
 SOCKET = "pair.sock"
 
 
@@ -56,43 +67,108 @@ class Window:
 class _Code:
     value: str
     expires: float
-    tries: int = 0
+    wrong: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
 class Codes:
-    """The one pairing code in force: a new one replaces the last. Times are passed in."""
+    """The one pairing code in force: a new one replaces the last. Times are passed in; tries
+    are counted per address (`peer`)."""
 
     def __init__(self) -> None:
         self._code: _Code | None = None
-        self._attempts = Window(TRIES_PER_MINUTE, 60.0)
+        self._attempts: collections.OrderedDict[str, Window] = collections.OrderedDict()
         self._lock = threading.Lock()
 
     def new(self, now: float) -> str:
-        """A fresh code, good for CODE_SECONDS or TRIES_PER_CODE wrong guesses."""
+        """A fresh code, good for CODE_SECONDS."""
         value = "".join(secrets.choice("0123456789") for _ in range(DIGITS))
         with self._lock:
             self._code = _Code(value, now + CODE_SECONDS)
         return value
 
-    def redeem(self, guess: str, now: float) -> str:
-        """ "ok" (the code is used up), "limited", "expired" or "wrong"."""
-        if not self._attempts.allow(now):
+    def redeem(self, guess: str, now: float, peer: str = "") -> str:
+        """ "ok" (the code is used up), "limited", "expired" or "wrong"; "spent" when this
+        address has guessed this code wrong TRIES_PER_CODE times."""
+        if not self._window(peer).allow(now):
             return "limited"
         with self._lock:
             code = self._code
             if code is None or now >= code.expires:
                 return "expired"
+            if code.wrong[peer] >= TRIES_PER_CODE:
+                return "spent"
             if hmac.compare_digest(guess.strip().encode(), code.value.encode()):
                 self._code = None
                 return "ok"
-            code.tries += 1
-            if code.tries >= TRIES_PER_CODE:
+            code.wrong[peer] += 1
+            if code.wrong.total() >= WRONG_PER_CODE:
                 self._code = None
             return "wrong"
 
-    def retry_after(self, now: float) -> float:
-        """Seconds until another attempt is allowed."""
-        return self._attempts.wait(now)
+    def retry_after(self, now: float, peer: str = "") -> float:
+        """Seconds until this address may try again."""
+        return self._window(peer).wait(now)
+
+    def _window(self, peer: str) -> Window:
+        with self._lock:
+            window = self._attempts.pop(peer, None) or Window(TRIES_PER_MINUTE, 60.0)
+            self._attempts[peer] = window  # the most recent last
+            while len(self._attempts) > ADDRESSES:
+                self._attempts.popitem(last=False)
+            return window
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A phone's request to join: its pairing cookie, the word it shows, its address."""
+
+    nonce: str
+    word: str
+    peer: str
+    until: float
+
+
+class Asks:
+    """The one phone asking to join at a time, and when each address last had the player
+    ask. Times are passed in."""
+
+    def __init__(self) -> None:
+        self._ask: Ask | None = None
+        self._asked: collections.OrderedDict[str, float] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait(self, peer: str, now: float) -> float:
+        """Seconds until this address may ask again."""
+        with self._lock:
+            return max(0.0, self._asked.get(peer, -ASK_EVERY) + ASK_EVERY - now)
+
+    def current(self, now: float) -> Ask | None:
+        """The request now waiting, if any."""
+        with self._lock:
+            if self._ask is not None and now >= self._ask.until:
+                self._ask = None
+            return self._ask
+
+    def begin(self, nonce: str, peer: str, now: float) -> Ask:
+        """A new request with a word of its own (the last one is forgotten)."""
+        ask = Ask(nonce, secrets.choice(joining.WORDS), peer, now + ASK_WAIT)
+        with self._lock:
+            self._ask = ask
+        return ask
+
+    def asked(self, peer: str, now: float) -> None:
+        """The player said this address's request: it may ask again in ASK_EVERY."""
+        with self._lock:
+            self._asked.pop(peer, None)
+            self._asked[peer] = now
+            while len(self._asked) > ADDRESSES:
+                self._asked.popitem(last=False)
+
+    def end(self, ask: Ask) -> None:
+        """Forget this request (allowed, refused, or no longer said)."""
+        with self._lock:
+            if self._ask == ask:
+                self._ask = None
 
 
 class PairServer:

@@ -86,34 +86,32 @@ def run(args: argparse.Namespace) -> int:
 def serve(settings: config.Config, state: Path) -> int:
     """Listen until SIGTERM or SIGINT; READY=1 once listening."""
     try:
-        import waitress
-
         from player.web.app import EDIT_BODY, Web
         from player.web.editor import Editor
+        from player.web.hosts import allowed, guard
+        from player.web.limits import create_server
     except ImportError as error:
         message = (
-            f"expected the web page's libraries, found no {error.name} "
+            f"expected the web page's libraries, found no {(error.name or '').split('.')[0]} "
             "(pip install 'routine-player[web]', or sudo make install WEB=1)"
         )
         raise PlayerError([Problem("routine-player web", message)]) from None
     from player.web.pairing import PairServer
 
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
-    logging.getLogger("waitress").setLevel(logging.ERROR)
+    logging.getLogger("waitress").setLevel(logging.WARNING)  # its connection limit says so
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth": noise
     host = listen_address(settings)
     web = Web(settings, state)
     Editor(web)  # the routine editor's routes (editor.py)
     try:
-        server = waitress.create_server(
-            web.app,
+        server = create_server(
+            guard(web.app, allowed(host, settings.web.names)),
             host=host,
             port=settings.web.port,
             threads=THREADS,
             max_request_body_size=EDIT_BODY,  # the largest any route takes
-            channel_timeout=30,
-            connection_limit=50,
             ident="routine-player",
-            asyncore_loop_timeout=60,  # idle, the server's loop wakes once a minute, not a second
         )
     except OSError as error:
         message = f"expected to listen on {host}:{settings.web.port}, found: {error.strerror}"

@@ -4,6 +4,9 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · routine-player</title>
+% if get('refresh'):
+<meta http-equiv="refresh" content="{{refresh}}">
+% end
 <link rel="stylesheet" href="/static/style.css">
 <script src="/static/app.js" defer></script>
 <script src="/static/editor.js" defer></script>
