@@ -43,7 +43,8 @@ class Running:
 
     def __exit__(self, *exc) -> None:
         self.daemon.shut_down()
-        self.thread.join(timeout=5)
+        self.thread.join(timeout=60)  # a busy machine: never close the history under the loop
+        assert not self.thread.is_alive(), "the daemon's loop did not end"
         self.daemon.close()
 
     @property
