@@ -78,6 +78,7 @@ class PlayerConfig:
     pause_timeout_minutes: float = 10.0
     safety_reminder: bool = True
     button_intro: bool = True
+    ready_sound: bool = True  # a quiet chime when the button is live after a start
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "pause_timeout_minutes": number(1, 240, "minutes"),
         "safety_reminder": Field("true or false", lambda v: isinstance(v, bool)),
         "button_intro": Field("true or false", lambda v: isinstance(v, bool)),
+        "ready_sound": Field("true or false", lambda v: isinstance(v, bool)),
     },
     "web": {
         "listen": text("an IP address of this machine, or empty for its LAN address", blank=True),
@@ -230,6 +232,16 @@ def load(
     if document is None:
         raise ConfigError(problems)
     return _build(document, name, defaults)
+
+
+def own_files(settings: Config, env: dict[str, str] | None = None) -> Config:
+    """The service's config as a person's own command uses it (`play`, `voices`): its sound,
+    voice and routines, but the person's own cache and history, so that a command run by hand,
+    even by root, leaves nothing in the service's folders. Any other config is as it is."""
+    if settings.source != str(SYSTEM):
+        return settings
+    mine = user_paths(env)
+    return replace(settings, paths=replace(settings.paths, cache=mine.cache, state=mine.state))
 
 
 def _is_file(path: Path) -> bool:
