@@ -82,6 +82,8 @@ else
 fi
 install -d -m 0755 "$DESTDIR/etc/systemd/system"
 install -m 0644 systemd/routine-player.service "$DESTDIR/etc/systemd/system/routine-player.service"
+# The desktop's own-user unit, never enabled here: systemctl --user enable --now routine-player
+install -D -m 0644 systemd/user/routine-player.service "$DESTDIR/etc/systemd/user/routine-player.service"
 units=routine-player
 if [ -n "${WEB:-}" ]; then
 	install -m 0644 systemd/routine-player-web.service "$DESTDIR/etc/systemd/system/routine-player-web.service"

@@ -15,7 +15,8 @@ if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 fi
 rm -f "$DESTDIR/etc/systemd/system/routine-player.service" \
 	"$DESTDIR/etc/systemd/system/routine-player-web.service" \
-	"$DESTDIR/etc/systemd/system/routine-player.service.d/bluetooth.conf"
+	"$DESTDIR/etc/systemd/system/routine-player.service.d/bluetooth.conf" \
+	"$DESTDIR/etc/systemd/user/routine-player.service"
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
 fi

@@ -239,3 +239,44 @@ def test_service_uninstall_says_what_it_keeps_and_a_purge_removes_it(tmp_path):
     assert purged.returncode == 0, purged.stderr
     assert not any((dest / name).exists() for name in made)
     assert "removed /var/lib/routine-player\n" in purged.stdout
+
+
+USER_UNIT = ROOT / "systemd" / "user" / "routine-player.service"
+
+
+def unit_lines(path: Path) -> dict[str, list[str]]:
+    """Each key of a unit file with its values, in order."""
+    found: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def test_service_user_unit_can_start_under_a_user_manager():
+    """The desktop's user unit: a user manager has no /run/routine-player, no multi-user.target
+    and no ProtectHome to give (issue 25); it reads the person's own config."""
+    keys = unit_lines(USER_UNIT)
+    assert keys["WantedBy"] == ["default.target"]
+    assert "WorkingDirectory" not in keys and "ProtectHome" not in keys
+    assert not {"User", "Group", "SupplementaryGroups"} & set(keys)
+    assert keys["ExecStart"] == ["/opt/routine-player/venv/bin/routine-player daemon"]
+    assert keys["RuntimeDirectory"] == ["routine-player"]
+    assert "LG_WD=%t/routine-player" in keys["Environment"]
+    assert keys["Type"] == ["notify"]
+
+
+@analyze
+def test_service_user_unit_verifies_under_a_user_manager(tmp_path):
+    here = Path(sys.executable).parent / "routine-player"
+    text = USER_UNIT.read_text().replace("/opt/routine-player/venv/bin/routine-player", str(here))
+    (tmp_path / "routine-player.service").write_text(text)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    done = subprocess.run(
+        ["systemd-analyze", "--user", "verify", str(tmp_path / "routine-player.service")],
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
