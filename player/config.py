@@ -85,7 +85,8 @@ class PlayerConfig:
 class WebConfig:
     """The optional web page (`routine-player web`): where it listens, and its own folder.
 
-    An empty `listen` means this machine's LAN address (never a public one); an empty `state`
+    An empty `listen` means every address of this machine (the unit admits LAN peers only,
+    and the page follows an address that changes); an empty `state`
     means a `routine-player-web` folder beside the player's state folder."""
 
     listen: str = ""
@@ -162,7 +163,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "ready_sound": Field("true or false", lambda v: isinstance(v, bool)),
     },
     "web": {
-        "listen": text("an IP address of this machine, or empty for its LAN address", blank=True),
+        "listen": text("an IP address of this machine, or empty for all of them", blank=True),
         "port": number(1, 65535, "a TCP port", whole=True),
         "state": text("a folder path, or empty for the default", blank=True),
     },

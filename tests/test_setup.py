@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -154,7 +155,7 @@ def test_setup_with_flags_alone_writes_the_config_from_a_script(machine, tmp_pat
     done = subprocess.run(
         [sys.executable, "-m", "player", "setup", "--config", str(machine), "--device",
          "plughw:CARD=Loopback,DEV=0", "--pin", "27", "--press-seconds", "0", "--volume", "45",
-         "--voice", "espeak", "--web", "off", "--yes", "--no-restart"],
+         "--voice", "espeak", "--web", "on", "--yes", "--no-restart"],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -162,6 +163,14 @@ def test_setup_with_flags_alone_writes_the_config_from_a_script(machine, tmp_pat
     assert 'device = "plughw:CARD=Loopback,DEV=0"' in written and "pin = 27 " in written
     assert "volume = 45 " in written and 'engine = "espeak"' in written
     assert "sudo systemctl restart routine-player" in done.stdout
+    assert f"  http://{socket.gethostname()}.local:8080/\n" in done.stdout  # the page, by name
+
+
+def test_web_page_listens_on_every_address_so_a_new_one_still_answers(machine):
+    from player import config
+    from player.web.serve import listen_address
+
+    assert listen_address(config.load(machine)) == "0.0.0.0"
 
 
 def test_setup_refuses_a_change_that_would_break_the_config_and_keeps_the_file(machine):

@@ -1,15 +1,11 @@
-"""What setup asks of the machine: the 40-pin header's numbering, this Pi's addresses, and the
-services, started and stopped through systemctl (only when setup writes the service's config
-on a machine where systemd runs)."""
+"""What setup asks of the machine: the 40-pin header's numbering, and the services, started
+and stopped through systemctl (only when setup writes the service's config on a machine where
+systemd runs)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
 from pathlib import Path
-
-from player.web.serve import lan_address
 
 # BCM GPIO number -> physical pin on the 40-pin header (every Pi since the B+, and the Zero).
 PHYSICAL = {
@@ -34,30 +30,6 @@ def pin_hint(bcm: int) -> str:
         bcm_there = next(b for b, p in PHYSICAL.items() if p == bcm)
         return f"{where}; physical pin {bcm} is GPIO {bcm_there}"
     return where
-
-
-def addresses() -> list[str]:
-    """This machine's IPv4 addresses on its networks (not loopback): `hostname -I`'s, else the
-    source of its route to a private network."""
-    command = shutil.which("hostname")
-    found: list[str] = []
-    if command:
-        try:
-            said = subprocess.run(
-                [command, "-I"], capture_output=True, text=True, timeout=5, check=False
-            )
-            found = [a for a in said.stdout.split() if "." in a and not a.startswith("127.")]
-        except (OSError, subprocess.SubprocessError):
-            found = []
-    if not found:
-        found = [a for a in [lan_address()] if a]
-    return found
-
-
-def page_urls(port: int) -> list[str]:
-    """Where a phone finds the page: by name (mDNS, Avahi on Raspberry Pi OS), then by address."""
-    by_name = f"http://{socket.gethostname()}.local:{port}/"
-    return [by_name, *(f"http://{a}:{port}/" for a in addresses())]
 
 
 class Services:

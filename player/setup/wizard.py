@@ -22,7 +22,8 @@ from player import config, soundtest
 from player.audio import outputs
 from player.core.errors import AudioError, ButtonError, ConfigError, PlayerError, Problem
 from player.setup import configfile
-from player.setup.machine import GROUNDS, PHYSICAL, Services, page_urls, pin_hint
+from player.setup.machine import GROUNDS, PHYSICAL, Services, pin_hint
+from player.web.where import page_urls
 
 LINE = "Hello from routine player. If this is clear, this is your speaker."
 SERVICE = "routine-player"
@@ -290,7 +291,7 @@ def choose_page(
     if not services.run("enable", "--now", WEB):
         term.say(f"Start the page with: sudo systemctl enable --now {WEB}")
     term.say("The page, on a phone on the same Wi-Fi:")
-    for url in page_urls(settings.web.port):
+    for url in page_urls(settings):
         term.say(f"  {url}")
     term.say("Pair the phone: open the page on it, then run: sudo routine-player web pair")
 
