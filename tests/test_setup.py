@@ -134,7 +134,9 @@ def test_setup_on_a_terminal_picks_by_ear_hears_the_press_and_keeps_the_comments
     assert disk_audio.stat().st_size > 0  # the line was played
     written = machine.read_text()
     assert 'device = "plughw:CARD=Device,DEV=0"  ' in written
-    assert "# ALSA device, such as" in written and "# my own note, kept" in written
+    assert (
+        "# ALSA device (sudo routine-player setup" in written and "# my own note, kept" in written
+    )
     assert "volume = 60 " in written and "pin = 17 " in written
     unchanged = [n for n in before.splitlines() if "device =" not in n and "volume =" not in n]
     assert unchanged == [n for n in written.splitlines() if n in unchanged]

@@ -83,7 +83,9 @@ class Daemon:
         The control socket comes first: a second daemon on it refuses before it takes the
         sound card (a request during start-up is told to ask again). The button comes next:
         its edges are kept from then on, and proven to arrive before READY."""
-        preflight.require(self.settings, preflight.PATHS)  # a voice that fails falls back
+        unusable = preflight.problems(self.settings, preflight.PATHS)
+        if unusable:  # with the voice's, so that every line comes at once
+            raise ConfigError(unusable + preflight.problems(self.settings, ("voice",)))
         self.control.start()
         selected = self.preparer.selected()
         self.watch = EdgeWatch(self.settings.button.pin, self.mixer.silence, self._button_lost)
@@ -116,14 +118,15 @@ class Daemon:
             lambda: self.preparer.rendering,
         )
         cue = ready_cue(self.settings, self.mixer, fell_back)
+        if cue is not None:  # the button is live: a quiet chime, or why the voice changed
+            self._cue(cue)  # before the others render: they would hold the mixer meanwhile
         self.preparer.rest(first)
         self.notifier.ready(status_line(session, time.monotonic()))
         log.info("ready: %s selected", session.selected)
-        if cue is not None:  # the button is live: a quiet chime, or why the voice changed
-            runner.call(partial(self._cue, cue))
 
     def _cue(self, sound: Sound) -> None:
-        """In the loop's thread: play the ready cue, an extra no session plays or records."""
+        """Play the ready cue, an extra that no session plays or records (the loop has not
+        started: nothing else plays yet)."""
         try:
             self.mixer.play(sound, timeline=False)
         except AudioError as error:
