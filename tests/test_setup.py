@@ -181,3 +181,17 @@ def test_setup_refuses_a_change_that_would_break_the_config_and_keeps_the_file(m
         configfile.edit(machine, {"button.pin": 99})
     assert machine.read_text() == before
     assert sorted(p.name for p in machine.parent.iterdir()) == ["config.toml"]
+
+
+def test_setup_offers_a_piper_voice_found_beside_the_config(machine):
+    from tests import piperkit
+
+    model = piperkit.write_voice(machine.parent / "voices")
+    given = args(machine, device="1", pin=17, press_seconds=0, volume="70", web="off")
+    run = OnATerminal(given)
+    run.term.expect_exact("1. eSpeak NG (clear, robotic)")
+    run.term.expect_exact("2. Piper voice tiny")
+    run.answer("Which one? (a number) [1]", "2")
+    assert run.finish() == 0
+    written = machine.read_text()
+    assert 'engine = "piper"' in written and f'model = "{model}"' in written
