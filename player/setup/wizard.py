@@ -284,7 +284,8 @@ def choose_page(
     if args.web is None and not installed:
         term.say("The phone page is not installed (sudo make install WEB=1; docs/web.md).")
         return
-    on = args.web == "on" if args.web else term.yes("Turn on the phone page?", True)
+    was = services.installed(WEB)  # WEB=1 at install: on unless said otherwise
+    on = args.web == "on" if args.web else term.yes("Turn on the phone page?", was)
     if not on:
         services.run("disable", "--now", WEB)
         return
