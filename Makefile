@@ -86,11 +86,13 @@ mutate: $(VENV)/.installed
 	$(BIN)/python tests/mutate.py
 
 # On the Pi, as root: the service, its user, config and venv (docs/raspberry-pi.md).
-# `sudo make install WEB=1` adds the phone page, routine-player-web (docs/web.md).
+# `sudo make install WEB=1` adds the phone page, routine-player-web (docs/web.md). Run again, it
+# is the upgrade: extras chosen before (PIPER, WEB, BLUETOOTH) stay until set to 0.
 install:
 	sh systemd/install.sh
 
-# Removes the program; keeps config, routines and history.
+# Removes the program and says what it keeps (config, routines, history, paired phones,
+# voices); `sudo make uninstall PURGE=1` removes those and the users too.
 uninstall:
 	sh systemd/uninstall.sh
 

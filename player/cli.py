@@ -85,6 +85,22 @@ def _web(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _setup(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add(
+        "--device",
+        metavar="DEVICE",
+        help="the sound output: its number in the list, or an ALSA name",
+    )
+    add("--pin", type=int, metavar="N", help="the button's BCM GPIO number")
+    add("--press-seconds", type=float, default=20.0, metavar="S", help="wait for the press (0: no)")
+    add("--volume", metavar="PERCENT", help="the volume, 0 to 100")
+    add("--voice", metavar="VOICE", help='"espeak", or the path of a Piper voice (.onnx)')
+    add("--web", choices=("on", "off"), help="the phone page on or off")
+    add("--yes", action="store_true", help="take the default answer to every question left")
+    add("--no-restart", action="store_true", help="leave the service alone")
+
+
 @dataclass(frozen=True, slots=True)
 class Subcommand:
     """One command: its words for `--help`, where its code lives, and its arguments."""
@@ -97,6 +113,15 @@ class Subcommand:
 
 
 SUBCOMMANDS = (
+    Subcommand(
+        "setup",
+        "Set up the player step by step: choose the speaker by ear, try the button, set the "
+        "volume, the voice and the phone page; writes the service's config (keeping your "
+        "comments) and restarts it. Each step has a flag for scripts.",
+        "sudo routine-player setup",
+        "player.setup.wizard:run",
+        _setup,
+    ),
     Subcommand(
         "check",
         "Check routine files and say what is wrong, one line per problem. With no files, "

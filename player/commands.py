@@ -92,7 +92,17 @@ def list_routines(args: argparse.Namespace) -> int:
             print(" " * (width + 10) + about)
     if any(length.startswith("~") for _, _, length, _ in rows):
         print("~ estimated from the words; exact once the speech is rendered.")
+    _say_voice(settings)
     return 0
+
+
+def _say_voice(settings: config.Config) -> None:
+    """One line when the configured voice cannot be used (checked without loading it)."""
+    from player.voice import checks  # reads files only: no engine is loaded
+
+    found = checks.problems(settings.voice, settings.source)
+    if found:
+        print(f"The voice cannot be used, so the basic eSpeak NG voice speaks: {found[0]}")
 
 
 def _minutes(seconds: float) -> str:
@@ -202,7 +212,7 @@ def voices(args: argparse.Namespace) -> int:
     """`routine-player voices`: which engine and voice speak, and whether the voice loads."""
     from player.voice import checks, worker  # the speech child only for this command
 
-    settings = config.load(args.config)
+    settings = config.own_files(config.load(args.config, service=True))
     for line in checks.describe(settings.voice):
         print(line)
     checks.require(settings)

@@ -79,13 +79,15 @@ class PlayerConfig:
     pause_timeout_minutes: float = 10.0
     safety_reminder: bool = True
     button_intro: bool = True
+    ready_sound: bool = True  # a quiet chime when the button is live after a start
 
 
 @dataclass(frozen=True, slots=True)
 class WebConfig:
     """The optional web page (`routine-player web`): where it listens, and its own folder.
 
-    An empty `listen` means this machine's LAN address (never a public one); an empty `state`
+    An empty `listen` means every address of this machine (the unit admits LAN peers only,
+    and the page follows an address that changes); an empty `state`
     means a `routine-player-web` folder beside the player's state folder."""
 
     listen: str = ""
@@ -160,9 +162,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "pause_timeout_minutes": number(1, 240, "minutes"),
         "safety_reminder": Field("true or false", lambda v: isinstance(v, bool)),
         "button_intro": Field("true or false", lambda v: isinstance(v, bool)),
+        "ready_sound": Field("true or false", lambda v: isinstance(v, bool)),
     },
     "web": {
-        "listen": text("an IP address of this machine, or empty for its LAN address", blank=True),
+        "listen": text("an IP address of this machine, or empty for all of them", blank=True),
         "port": number(1, 65535, "a TCP port", whole=True),
         "state": text("a folder path, or empty for the default", blank=True),
         "names": Field(
@@ -239,6 +242,16 @@ def load(
     if document is None:
         raise ConfigError(problems)
     return _build(document, name, defaults)
+
+
+def own_files(settings: Config, env: dict[str, str] | None = None) -> Config:
+    """The service's config as a person's own command uses it (`play`, `voices`): its sound,
+    voice and routines, but the person's own cache and history, so that a command run by hand,
+    even by root, leaves nothing in the service's folders. Any other config is as it is."""
+    if settings.source != str(SYSTEM):
+        return settings
+    mine = user_paths(env)
+    return replace(settings, paths=replace(settings.paths, cache=mine.cache, state=mine.state))
 
 
 def _is_file(path: Path) -> bool:

@@ -10,8 +10,10 @@ config by root, it must not leave root's files in the service's cache.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from player.audio.mixer import Mixer
 from player.audio.sounds import sound_bytes
 from player.core.sounds import CHIMES, WAKE, Chime, Sound, Speech
 from player.routines import plans
+from player.voice.cache import SpeechCache
 
 LINE = "This is the sound test. Every word of this sentence should be clear."
 WHAT = {
@@ -39,33 +42,55 @@ def run(args: argparse.Namespace) -> int:
     """Play the line and every chime; one printed line for each as it plays."""
     settings = config.load(args.config, service=True)  # the speaker the service will use
     audio = settings.audio
-    with tempfile.TemporaryDirectory(prefix="routine-player-sound-test-") as scratch:
-        own = replace(settings, paths=replace(settings.paths, cache=Path(scratch)))
-        line = plans.speech_cache(own).path(LINE)
-        mixer = Mixer(audio)
-        try:
-            print(
-                f"Sound test on {mixer.device or 'the default device'}: volume {audio.volume:g}"
-                f" of 100, chimes {audio.chime_level:+g} dB against the voice.",
-                flush=True,
-            )
-            wake = round(audio.wake_ms * mixer.rate / 1000)
-            if wake:
-                print(f"A quiet hum for {audio.wake_ms} ms first, to wake a sleepy speaker.")
-                _play(mixer, Chime(WAKE), wake, {}, gap=0.0)
-            print(f"Voice ({loudness.SPEECH_LUFS:g} LUFS at volume 100): {LINE}", flush=True)
-            _play(mixer, Speech(LINE), 0, {LINE: line})
-            for name in CHIMES:
-                level = loudness.CHIME_LUFS[name] + audio.chime_level
-                print(f"Chime {name} ({WHAT[name]}, {level:g} LUFS at volume 100)", flush=True)
-                _play(mixer, Chime(name), 0, {})
-        finally:
-            mixer.close()
+    with _speaker(settings) as (mixer, cache):
+        line = cache.path(LINE)
+        print(
+            f"Sound test on {mixer.device or 'the default device'}: volume {audio.volume:g}"
+            f" of 100, chimes {audio.chime_level:+g} dB against the voice.",
+            flush=True,
+        )
+        if audio.wake_ms:
+            print(f"A quiet hum for {audio.wake_ms} ms first, to wake a sleepy speaker.")
+        _wake(mixer, audio)
+        print(f"Voice ({loudness.SPEECH_LUFS:g} LUFS at volume 100): {LINE}", flush=True)
+        _play(mixer, Speech(LINE), 0, {LINE: line})
+        for name in CHIMES:
+            level = loudness.CHIME_LUFS[name] + audio.chime_level
+            print(f"Chime {name} ({WHAT[name]}, {level:g} LUFS at volume 100)", flush=True)
+            _play(mixer, Chime(name), 0, {})
     print(
         "Done. Too quiet or too loud: set audio.volume; chimes against the voice: "
         "audio.chime_level; first word cut off: raise audio.wake_ms."
     )
     return 0
+
+
+def speak(settings: config.Config, text: str) -> None:
+    """Say one line through the settings' speaker, after its wake hum (`setup` plays one
+    through each output a person tries); AudioError if the device will not open."""
+    with _speaker(settings) as (mixer, cache):
+        line = cache.path(text)
+        _wake(mixer, settings.audio)
+        _play(mixer, Speech(text), 0, {text: line}, gap=0.0)
+
+
+@contextlib.contextmanager
+def _speaker(settings: config.Config) -> Iterator[tuple[Mixer, SpeechCache]]:
+    """The settings' speaker opened, and a speech cache of its own that goes with it."""
+    with tempfile.TemporaryDirectory(prefix="routine-player-sound-test-") as scratch:
+        own = replace(settings, paths=replace(settings.paths, cache=Path(scratch)))
+        mixer = Mixer(settings.audio)
+        try:
+            yield mixer, plans.speech_cache(own)
+        finally:
+            mixer.close()
+
+
+def _wake(mixer: Mixer, audio: config.AudioConfig) -> None:
+    """The wake hum, for `audio.wake_ms`, so a sleepy speaker hears the first word."""
+    wake = round(audio.wake_ms * mixer.rate / 1000)
+    if wake:
+        _play(mixer, Chime(WAKE), wake, {}, gap=0.0)
 
 
 def _play(

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install routine-player as a system service on Raspberry Pi OS (bookworm). Run as root from the
 # repository: `sudo make install`. Never overwrites a config, routine or history that is there.
+# Run again, it is the upgrade: the extras chosen before stay chosen (systemd/extras.sh).
 # DESTDIR installs into another root; NO_SYSTEM=1 skips apt, users and systemctl (for tests).
 # WEB=1 also installs the phone page, routine-player-web.service (docs/web.md); off by default.
 # BLUETOOTH=1 adds BlueZ and BlueALSA for a Bluetooth speaker (docs/raspberry-pi.md).
@@ -11,6 +12,8 @@ PREFIX=${PREFIX:-/opt/routine-player}
 BINDIR=${BINDIR:-/usr/local/bin}
 PYTHON=${PYTHON:-/usr/bin/python3}
 say() { printf 'routine-player install: %s\n' "$*"; }
+. systemd/extras.sh
+remember_extras
 
 if [ -z "${NO_SYSTEM:-}" ]; then
 	[ "$(id -u)" = 0 ] || { say "run as root: sudo make install"; exit 1; }
@@ -52,11 +55,14 @@ if [ -n "${WEB:-}" ]; then
 fi
 
 say "program in $PREFIX${PIPER:+ (with Piper)}"
-$PYTHON -m venv --clear --system-site-packages "$DESTDIR$PREFIX/venv"
+# Never --clear: an upgrade keeps what an earlier install put in the venv (issue 25).
+$PYTHON -m venv --upgrade --system-site-packages "$DESTDIR$PREFIX/venv"
 "$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} "$package"
 "$DESTDIR$PREFIX/venv/bin/python" -c 'import lgpio' 2>/dev/null \
 	|| "$DESTDIR$PREFIX/venv/bin/pip" install -q --no-cache-dir ${WHEELS:+--no-index --find-links "$WHEELS"} lgpio \
 	|| say "lgpio is missing: the button needs it on a Pi"
+
+drop_extras
 
 # The command on everyone's PATH: status, stop, history and check find the service's config.
 install -d -m 0755 "$DESTDIR$BINDIR"
@@ -76,6 +82,8 @@ else
 fi
 install -d -m 0755 "$DESTDIR/etc/systemd/system"
 install -m 0644 systemd/routine-player.service "$DESTDIR/etc/systemd/system/routine-player.service"
+# The desktop's own-user unit, never enabled here: systemctl --user enable --now routine-player
+install -D -m 0644 systemd/user/routine-player.service "$DESTDIR/etc/systemd/user/routine-player.service"
 units=routine-player
 if [ -n "${WEB:-}" ]; then
 	install -m 0644 systemd/routine-player-web.service "$DESTDIR/etc/systemd/system/routine-player-web.service"
@@ -100,6 +108,8 @@ elif [ -z "${NO_SYSTEM:-}" ] && command -v systemctl >/dev/null; then
 else
 	say "systemd is not running here: start it later with systemctl enable --now $units"
 fi
+keep_extras
 if [ -n "${WEB:-}" ]; then
 	say "the phone page: pair a phone with: sudo routine-player web pair (docs/web.md)"
 fi
+say "next: sudo routine-player setup (the speaker, the button, the voice)"

@@ -137,9 +137,9 @@ def test_edgewatch_a_raising_callback_is_logged_and_the_next_press_works(pins, s
 def test_edgewatch_edges_while_starting_are_kept(pins, setup, monkeypatch):
     first = Preparer.first
 
-    def slow_first(preparer, loaded):
+    def slow_first(preparer, loaded, *progress):
         press(pins.pin(17))  # a press while the daemon renders, before the loop exists
-        return first(preparer, loaded)
+        return first(preparer, loaded, *progress)
 
     monkeypatch.setattr(Preparer, "first", slow_first)
     with Running(setup) as run:

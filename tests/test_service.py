@@ -162,3 +162,121 @@ def test_service_bluetooth_drop_in_only_orders_the_unit():
     ]
     assert lines[0] == "[Unit]"
     assert {n.split("=", 1)[0] for n in lines[1:]} == {"Wants", "After"}
+
+
+def extras_after(dest: Path, *runs: dict[str, str]) -> list[str]:
+    """The extras each install would have on, after the runs before it (systemd/extras.sh)."""
+    seen = []
+    for given in runs:
+        script = (
+            "say() { :; }; . systemd/extras.sh; remember_extras; keep_extras; "
+            'echo "PIPER=$PIPER WEB=$WEB BLUETOOTH=$BLUETOOTH"'
+        )
+        env = {k: v for k, v in os.environ.items() if k not in ("PIPER", "WEB", "BLUETOOTH")}
+        done = subprocess.run(
+            ["sh", "-c", script], cwd=ROOT, env={**env, "DESTDIR": str(dest), **given},
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        seen.append(done.stdout.strip())
+    return seen
+
+
+def test_service_extras_chosen_once_stay_until_turned_off_on_purpose(tmp_path):
+    assert extras_after(
+        tmp_path,
+        {"PIPER": "1", "WEB": "1"},
+        {},
+        {"BLUETOOTH": "1"},
+        {"PIPER": "0"},
+        {"WEB": ""},  # empty is not a choice: as remembered
+    ) == [
+        "PIPER=1 WEB=1 BLUETOOTH=",
+        "PIPER=1 WEB=1 BLUETOOTH=",
+        "PIPER=1 WEB=1 BLUETOOTH=1",
+        "PIPER= WEB=1 BLUETOOTH=1",
+        "PIPER= WEB=1 BLUETOOTH=1",
+    ]
+
+
+def test_service_install_again_is_the_upgrade_and_keeps_the_page_and_the_venv(tmp_path):
+    dest = tmp_path / "root"
+    assert run_script("install.sh", dest, WEB="1").returncode == 0
+    venv = dest / "opt/routine-player/venv"
+    (venv / "person-was-here").write_text("kept")  # a venv made again from scratch loses this
+    history = dest / "var/lib/routine-player/history.sqlite3"
+    history.parent.mkdir(parents=True)
+    history.write_bytes(b"the person's history")
+    again = run_script("install.sh", dest)  # no flags: the upgrade
+    assert again.returncode == 0, again.stderr
+    assert "extras: WEB" in again.stdout
+    assert (dest / "etc/systemd/system/routine-player-web.service").exists()
+    python = venv / "bin/python"
+    assert (
+        subprocess.run([str(python), "-c", "import bottle, waitress"], check=False).returncode == 0
+    )
+    assert (venv / "person-was-here").exists() and history.read_bytes() == b"the person's history"
+    off = run_script("install.sh", dest, WEB="0")
+    assert "the phone page turned off" in off.stdout
+    assert not (dest / "etc/systemd/system/routine-player-web.service").exists()
+
+
+def test_service_uninstall_says_what_it_keeps_and_a_purge_removes_it(tmp_path):
+    dest = tmp_path / "root"
+    made = ["etc/routine-player/config.toml", "var/lib/routine-player/history.sqlite3",
+            "var/lib/routine-player-web/devices.json",
+            "usr/local/share/routine-player/voices/v.onnx"]  # fmt: skip
+    for name in made:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        (dest / name).write_text("mine")
+    kept = run_script("uninstall.sh", dest)
+    assert kept.returncode == 0, kept.stderr
+    for folder in ("/etc/routine-player", "/var/lib/routine-player", "/var/lib/routine-player-web",
+                   "/usr/local/share/routine-player"):  # fmt: skip
+        assert f"kept {folder}\n" in kept.stdout
+    assert all((dest / name).exists() for name in made)
+    assert "sudo make uninstall PURGE=1" in kept.stdout
+    purged = run_script("uninstall.sh", dest, PURGE="1")
+    assert purged.returncode == 0, purged.stderr
+    assert not any((dest / name).exists() for name in made)
+    assert "removed /var/lib/routine-player\n" in purged.stdout
+
+
+USER_UNIT = ROOT / "systemd" / "user" / "routine-player.service"
+
+
+def unit_lines(path: Path) -> dict[str, list[str]]:
+    """Each key of a unit file with its values, in order."""
+    found: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def test_service_user_unit_can_start_under_a_user_manager():
+    """The desktop's user unit: a user manager has no /run/routine-player, no multi-user.target
+    and no ProtectHome to give (issue 25); it reads the person's own config."""
+    keys = unit_lines(USER_UNIT)
+    assert keys["WantedBy"] == ["default.target"]
+    assert "WorkingDirectory" not in keys and "ProtectHome" not in keys
+    assert not {"User", "Group", "SupplementaryGroups"} & set(keys)
+    assert keys["ExecStart"] == ["/opt/routine-player/venv/bin/routine-player daemon"]
+    assert keys["RuntimeDirectory"] == ["routine-player"]
+    assert "LG_WD=%t/routine-player" in keys["Environment"]
+    assert keys["Type"] == ["notify"]
+
+
+@analyze
+def test_service_user_unit_verifies_under_a_user_manager(tmp_path):
+    here = Path(sys.executable).parent / "routine-player"
+    text = USER_UNIT.read_text().replace("/opt/routine-player/venv/bin/routine-player", str(here))
+    (tmp_path / "routine-player.service").write_text(text)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    done = subprocess.run(
+        ["systemd-analyze", "--user", "verify", str(tmp_path / "routine-player.service")],
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr

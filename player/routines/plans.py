@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,25 +83,34 @@ class Prepared:
     files: dict[str, Path]
 
 
+Progress = Callable[[int, int], None]  # (lines ready, lines in all), before and after each
+
+
 def prepare(
     routine: Routine,
     config: Config,
     rate: int | None = None,
     side: str | None = None,
+    *,
     extra: tuple[str, ...] = (),
+    progress: Progress | None = None,
 ) -> Prepared:
     """Render (or find) every line the routine may speak; refuse with the step that failed.
 
     `rate` is the rate the mixer really opened at, when it differs from the configured one;
     `side` plays one side of the routine only; `extra` are lines the session may also say
-    outside any routine (the daemon's: a phone asking to join, core/joining.py).
+    outside any routine (the daemon's: a phone asking to join, core/joining.py); `progress`
+    hears how far it got.
     """
     voices.require(config)
     cache = speech_cache(config)
     rate = rate or config.audio.sample_rate
     files: dict[str, Path] = {}
     speech: dict[str, int] = {}
-    for text in (*timeline.speech_texts(routine), *extra):
+    texts = [*timeline.speech_texts(routine), *extra]
+    for done, text in enumerate(texts):
+        if progress is not None:
+            progress(done, len(texts))
         try:
             files[text] = cache.path(text)
         except VoiceError:
@@ -115,6 +125,8 @@ def prepare(
             ) from None
         with wave.open(str(files[text])) as w:
             speech[text] = at_rate(w.getnframes(), SPEECH_RATE, rate)
+    if progress is not None:
+        progress(len(texts), len(texts))
     return Prepared(_lay_out(routine, speech, config, rate, side), files)
 
 

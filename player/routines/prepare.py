@@ -12,17 +12,21 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from player.audio.mixer import Mixer
-from player.audio.sounds import raw_sounds
+from player.audio.sounds import raw_sounds, sound_bytes
 from player.config import Config, VoiceConfig
 from player.core import joining
 from player.core.errors import AudioError, PlayerError, Problem, SpeechError
 from player.core.routine import Routine
+from player.core.sounds import Chime, Sound, Speech
 from player.core.timeline import Timeline
+from player.records.choice import Choice
 from player.routines import library, plans
 from player.voice import checks, worker
 
 log = logging.getLogger("routine-player")
 RETRY_SECONDS = 2.0  # a routine that waits for the sound device is tried again this often
+READY = Chime("tick")  # the quietest chime (docs/sounds.md): the button is live
+BASIC_VOICE = "The chosen voice could not be loaded, so the basic voice will speak."
 
 Use = Callable[[list[Timeline], str], None]  # (every routine ready, the selected id)
 
@@ -32,11 +36,15 @@ def load_into(
     settings: Config,
     mixer: Mixer,
     side: str | None = None,
+    *,
     extra: tuple[str, ...] = (),
+    progress: plans.Progress | None = None,
 ) -> plans.Prepared:
     """Render the routine's speech (and `extra` lines) and load every sound it may play into
-    the mixer."""
-    prepared = plans.prepare(routine, settings, rate=mixer.rate, side=side, extra=extra)
+    the mixer; `progress` hears how far the rendering got."""
+    prepared = plans.prepare(
+        routine, settings, rate=mixer.rate, side=side, extra=extra, progress=progress
+    )
     mixer.load(raw_sounds(prepared.timeline, prepared.files, mixer))
     return prepared
 
@@ -58,6 +66,20 @@ def voice_kept(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
     return replace(new, voice=old), [str(p) for p in found]
 
 
+def ready_cue(settings: Config, mixer: Mixer, fell_back: bool) -> Sound | None:
+    """What says the button is live, loaded into the mixer: a spoken line when the voice
+    fell back to the basic one, else the quiet ready chime unless `player.ready_sound` is off."""
+    if fell_back:
+        files = {BASIC_VOICE: plans.speech_cache(settings).path(BASIC_VOICE)}
+        sound: Sound = Speech(BASIC_VOICE)
+    elif settings.player.ready_sound:
+        files, sound = {}, READY
+    else:
+        return None
+    mixer.load({sound: sound_bytes(sound, 0, files, mixer)})
+    return sound
+
+
 class Preparer:
     """The daemon's routines: the selected one prepared first, the others in the background,
     all of them again after a reload. Each batch is handed to `use` (from the render thread).
@@ -66,6 +88,7 @@ class Preparer:
     def __init__(self, settings: Config, mixer: Mixer, stop: threading.Event) -> None:
         self.settings, self.mixer, self._stop = settings, mixer, stop
         self.library = library.Library({}, {})
+        self.choice = Choice(settings.paths.state, settings.player.routine)
         self._use: Use = lambda ready, selected: None
         self._thread: threading.Thread | None = None
         self._generation = 0  # a reload's rendering supersedes the one before it
@@ -75,22 +98,38 @@ class Preparer:
         self._use = use
 
     def selected(self) -> Routine:
-        """Read every routine; return the selected one, or raise PlayerError naming the key."""
+        """Read every routine; return the selected one (the last chosen with a long press, else
+        the configured one), or raise PlayerError naming the key."""
         self.library = _read(self.settings)
-        chosen = self.settings.player.routine
-        if chosen not in self.library.routines:
+        configured = self.settings.player.routine
+        if configured not in self.library.routines:
             where = self.settings.source or "config"
-            message = f'expected a routine the player can see, found "{chosen}"'
+            message = f'expected a routine the player can see, found "{configured}"'
             raise PlayerError([Problem(where, message, field="player.routine")])
-        return self.library.routines[chosen]
+        return self.library.routines[self._chosen()]
 
-    def first(self, routine: Routine) -> Timeline:
-        """Prepare the selected routine now (start-up waits for it)."""
-        return load_into(routine, self.settings, self.mixer, extra=joining.lines()).timeline
+    def _chosen(self) -> str:
+        """The routine chosen last, if the library still has it; else the configured one."""
+        chosen = self.choice.routine
+        return chosen if chosen in self.library.routines else self.settings.player.routine
+
+    def basic_voice(self) -> bool:
+        """At start-up: if the configured voice cannot be used, fall back to eSpeak NG's
+        default voice, logging why (the player never starts without a voice); True if it did."""
+        self.settings, why = voice_kept(VoiceConfig(), self.settings)
+        for line in why:
+            log.warning("using the basic voice: %s", line)
+        return bool(why)
+
+    def first(self, routine: Routine, progress: plans.Progress | None = None) -> Timeline:
+        """Prepare the selected routine now (start-up waits for it); `progress` hears how far."""
+        extra = joining.lines()
+        prepared = load_into(routine, self.settings, self.mixer, extra=extra, progress=progress)
+        return prepared.timeline
 
     def rest(self, first: Timeline) -> None:
         """Prepare every other routine in the background."""
-        chosen = self.settings.player.routine
+        chosen = first.routine.id
         others = [r for rid, r in self.library.routines.items() if rid != chosen]
         self._start(self._render, [first], others, chosen)
 
@@ -109,8 +148,9 @@ class Preparer:
             )
             return False
         old, self.settings, self.library = self.settings.voice, settings, found
+        self.choice = Choice(settings.paths.state, settings.player.routine)
         self._generation += 1
-        self._start(self._with_voice, old, list(found.routines.values()), settings.player.routine)
+        self._start(self._with_voice, old, list(found.routines.values()), self._chosen())
         return True
 
     def close(self) -> None:

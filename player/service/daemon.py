@@ -3,8 +3,11 @@
 This is the composition root: it builds the parts, wires their callbacks, starts them in order
 and stops them in reverse, and owns nothing else. Start-up does everything that can fail before
 READY=1: the config, the button proven alive, the sound device, the selected routine and its
-speech; the other routines render in the background. A broken routine file is skipped with one
-log line; a broken selected routine or config stops the start.
+speech (telling systemd how far it got, line by line, and moving its start timeout on); the
+other routines render in the background. A voice that cannot be used falls back to eSpeak NG's
+basic voice, which says so once ready; otherwise a quiet chime says the button is live. A
+broken routine file is skipped with one log line; a broken selected routine or config stops
+the start.
 
 The press path is the shortest in the house: lgpio's thread -> the pin -> the watch, which
 calls `mixer.silence` (handed to it here) before the edge is even queued for the loop.
@@ -27,12 +30,13 @@ from player.button.watch import EdgeWatch
 from player.core.errors import AudioError, ConfigError
 from player.core.events import ButtonEdge, Shutdown
 from player.core.session import Session
+from player.core.sounds import Sound
 from player.core.timeline import Timeline
 from player.records.history import History, Recorder
 from player.records.notes import NoteBook
 from player.routines import library, phone
 from player.routines.phone import PhoneRoutines
-from player.routines.prepare import Preparer
+from player.routines.prepare import Preparer, ready_cue
 from player.service import preflight
 from player.service.answers import Answers, status_line
 from player.service.control import ControlServer
@@ -40,8 +44,12 @@ from player.service.device import SoundDevice
 from player.service.journal import Journal
 from player.service.notify import Notifier
 from player.service.runner import Runner
+from player.voice.worker import RENDER_SECONDS, RENDER_TRIES
 
 log = logging.getLogger("routine-player")
+# While starting, systemd's timeout is moved this far on at each line rendered: as long as one
+# line may take, tried again (player/voice/worker.py), so a slow voice never fails the start.
+EXTEND_SECONDS = RENDER_TRIES * RENDER_SECONDS + 30
 
 
 class Daemon:
@@ -75,14 +83,18 @@ class Daemon:
         The control socket comes first: a second daemon on it refuses before it takes the
         sound card (a request during start-up is told to ask again). The button comes next:
         its edges are kept from then on, and proven to arrive before READY."""
-        preflight.require(self.settings)
+        unusable = preflight.problems(self.settings, preflight.PATHS)
+        if unusable:  # with the voice's, so that every line comes at once
+            raise ConfigError(unusable + preflight.problems(self.settings, ("voice",)))
         self.control.start()
         selected = self.preparer.selected()
         self.watch = EdgeWatch(self.settings.button.pin, self.mixer.silence, self._button_lost)
         self.watch.prove()
         self.watch.start()
         self.device.open()
-        first = self.preparer.first(selected)
+        self.notifier.extend(f"loading the voice ({self.settings.voice.engine})", EXTEND_SECONDS)
+        fell_back = self.preparer.basic_voice()
+        first = self.preparer.first(selected, partial(self._rendering, selected.id))
         self.session = session = Session(
             [first],
             hold_seconds=self.settings.button.hold_seconds,
@@ -92,7 +104,7 @@ class Daemon:
         self.history = History(self.settings.paths.state)
         self.notes = NoteBook(self.settings.paths.state)
         recorder = Recorder(self.history, session, self.settings.player.safety_reminder)
-        journal = Journal(session, recorder, self.notifier)
+        journal = Journal(session, recorder, self.notifier, self._chose)
         self.runner = runner = Runner(session, self.mixer, journal.observe, lost=self.device.lost)
         self.device.attach(session, runner.post, lambda: self.preparer.rendering)
         self.preparer.attach(
@@ -105,9 +117,28 @@ class Daemon:
             lambda: runner.call(self.reread_routines),
             lambda: self.preparer.rendering,
         )
+        cue = ready_cue(self.settings, self.mixer, fell_back)
+        if cue is not None:  # the button is live: a quiet chime, or why the voice changed
+            self._cue(cue)  # before the others render: they would hold the mixer meanwhile
         self.preparer.rest(first)
         self.notifier.ready(status_line(session, time.monotonic()))
-        log.info("ready: %s selected", self.settings.player.routine)
+        log.info("ready: %s selected", session.selected)
+
+    def _cue(self, sound: Sound) -> None:
+        """Play the ready cue, an extra that no session plays or records (the loop has not
+        started: nothing else plays yet)."""
+        try:
+            self.mixer.play(sound, timeline=False)
+        except AudioError as error:
+            log.warning("the ready sound could not play: %s", error.lines()[0])
+
+    def _rendering(self, routine: str, done: int, lines: int) -> None:
+        """Start-up is rendering the first routine: keep systemd's start timeout moving."""
+        self.notifier.extend(f"rendering {routine}: {done} of {lines} lines", EXTEND_SECONDS)
+
+    def _chose(self, routine: str) -> None:
+        """A long press selected a routine: keep it across restarts and reloads."""
+        self.preparer.choice.chose(routine)
 
     def serve(self) -> int:
         """Run the loop until SIGTERM or SIGINT, waking it for the parts that keep time (the

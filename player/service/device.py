@@ -49,9 +49,7 @@ class SoundDevice:
                 if error.lines()[0] != said:
                     said = error.lines()[0]
                     log.warning("waiting for a sound device: %s", said)
-                self.notifier.send(
-                    "STATUS=waiting for a sound device", "EXTEND_TIMEOUT_USEC=15000000"
-                )
+                self.notifier.extend("waiting for a sound device", 15)
                 if self._stop.wait(DEVICE_RETRY_SECONDS):
                     raise
         if self.mixer.device == SHARED and not self.mixer.settings.device:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from player.core.events import Action, Changed, Ended, Selected, Started, State
 from player.core.gestures import Stuck
@@ -19,13 +20,22 @@ log = logging.getLogger("routine-player")
 class Journal:
     """Observes every action the loop carries out."""
 
-    def __init__(self, session: Session, recorder: Recorder, notifier: Notifier) -> None:
+    def __init__(
+        self,
+        session: Session,
+        recorder: Recorder,
+        notifier: Notifier,
+        chose: Callable[[str], None] = lambda routine: None,
+    ) -> None:
         self.session, self.recorder, self.notifier = session, recorder, notifier
+        self.chose = chose  # a long press selected a routine: keep it
         self._last_state = State.IDLE  # was a change to playing a resume?
 
     def observe(self, action: Action, now: float) -> None:
         """Record the action, and log it with a new status line if a person would want it."""
         self.recorder.observe(action)
+        if isinstance(action, Selected):
+            self.chose(action.routine)
         line = describe(action, self._last_state)
         if isinstance(action, Changed):
             self._last_state = action.state

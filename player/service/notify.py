@@ -36,6 +36,10 @@ class Notifier:
     def status(self, status: str) -> None:
         self.send(f"STATUS={status}")
 
+    def extend(self, status: str, seconds: float) -> None:
+        """Still starting: say how far, and move the start timeout `seconds` from now."""
+        self.send(f"STATUS={status}", f"EXTEND_TIMEOUT_USEC={round(seconds * 1e6)}")
+
     def watchdog(self) -> None:
         self.send("WATCHDOG=1")
 

@@ -3,5 +3,6 @@
 It talks to the player only through the control socket and reads the history read-only.
 `serve.run` is the `routine-player web` command; everything else is its parts: `app` (the
 pages), `devices` and `pairing` (who may get in), `live` (the player's state), `records`
-(the history, read-only) and `chart` (minutes per day as SVG).
+(the history, read-only), `chart` (minutes per day as SVG) and `where` (the page's
+addresses, for `setup` and `web pair`).
 """

@@ -7,7 +7,6 @@ import argparse
 import ipaddress
 import logging
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
@@ -28,21 +27,10 @@ def web_state(settings: config.Config) -> Path:
     return base / Path(settings.web.state).expanduser()
 
 
-def lan_address() -> str | None:
-    """This machine's address on its LAN: the source of its route to a private network,
-    if that address is itself private. None when there is no such route (no network)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 9))  # UDP: chooses a route, sends nothing
-            found = probe.getsockname()[0]
-        except OSError:
-            return None
-    address = ipaddress.ip_address(found)
-    return found if address.is_private and not address.is_loopback else None
-
-
 def listen_address(settings: config.Config) -> str:
-    """Where to listen: the configured address, else the LAN's, else this machine only."""
+    """Where to listen: the configured address, else every address of this machine, so that
+    the page keeps answering when its LAN address changes (Wi-Fi up after the page started, a
+    new lease). Peers outside the LAN are dropped by the unit (IPAddressAllow)."""
     where = settings.source or "config"
     if settings.web.listen:
         try:
@@ -53,11 +41,7 @@ def listen_address(settings: config.Config) -> str:
         if not (address.is_private or address.is_unspecified):
             log.warning("web.listen %s is a public address: anyone may reach the page", address)
         return settings.web.listen
-    found = lan_address()
-    if found is None:
-        log.warning("no LAN address found: listening on this machine only (set web.listen)")
-        return "127.0.0.1"
-    return found
+    return "0.0.0.0"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,12 +51,14 @@ def run(args: argparse.Namespace) -> int:
     state = web_state(settings)
     if args.action == "pair":
         from player.web.pairing import CODE_SECONDS, ask_code
+        from player.web.where import page_urls
 
         code = ask_code(state)["code"]
         minutes = round(CODE_SECONDS / 60)
         print(
             f"Pairing code: {code}\nType it on the phone's pairing page within {minutes} minutes."
         )
+        print("The page, on a phone on the same network: " + ", or ".join(page_urls(settings)))
         return 0
     if args.action == "forget":
         from player.web.devices import Devices
