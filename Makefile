@@ -5,9 +5,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ROUTINE ?= upper-glutes-foam-roller
-DEBS := espeak-ng sox libasound2 chromium
+DEBS := espeak-ng sox chromium
 VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git gcc libc6-dev
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
+
+# On a 32-bit system every target stops here, in one line, before anything changes (platform.sh).
+PLATFORM := $(shell sh systemd/platform.sh 2>&1)
+ifneq ($(PLATFORM),)
+$(error $(PLATFORM))
+endif
 
 .PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-grid \
 	vm-deps mutate web-screenshots
@@ -28,10 +34,12 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL, and
-# Chromium, the real browser the web page's test drives through Playwright (never a download).
+# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL (known by
+# its file: trixie renamed the package), and Chromium, the real browser the web page's test drives
+# through Playwright (never a download).
 deps:
 	@need="$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done)"; \
+	dpkg -S '*/libasound.so.2' >/dev/null 2>&1 || need="$$need $$(sh systemd/platform.sh alsa)"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
 	if [ -z "$$need" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
