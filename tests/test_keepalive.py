@@ -78,9 +78,7 @@ def play_with_a_wait_and_a_pause(settings, write, disk_audio) -> tuple[array.arr
 
 def test_keep_alive_no_digital_silence_through_a_wait_and_a_hold(disk_audio, write, settings):
     audio = replace(settings.audio, keep_alive=True, wake_ms=500)
-    played, rate = play_with_a_wait_and_a_pause(
-        replace(settings, audio=audio), write, disk_audio
-    )
+    played, rate = play_with_a_wait_and_a_pause(replace(settings, audio=audio), write, disk_audio)
     first = next(i for i, v in enumerate(played) if v != 0)
     first_loud = next(i for i, v in enumerate(played) if abs(v) > LOUD)
     last_loud = max(i for i, v in enumerate(played) if abs(v) > LOUD)
