@@ -177,6 +177,8 @@ def test_service_a_32_bit_system_is_refused_in_one_line_before_anything_changes(
     faked = {"PATH": f"{shim.parent}:{os.environ['PATH']}", "ROUTINE": "no-such-routine"}
     refused = [run_script("install.sh", dest, **faked)]
     env = {**os.environ, "DESTDIR": str(dest), "NO_SYSTEM": "1", **faked}
+    for inherited in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # as a person types it, not nested
+        env.pop(inherited, None)
     for target in ("install", "run"):
         command = ["make", target, f"VENV={venv}"]
         refused.append(
