@@ -10,6 +10,7 @@ project=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 cache=$1
 stage=$cache/stage
+foreign # the chroot runs the machine's programs (a cached base outlives a reboot's binfmt entry)
 
 key=$( (cat "$project/pyproject.toml"; echo "$arch $suite $extras") | sha256sum | cut -c1-16)
 if [ "$(cat "$cache/wheels/.key" 2>/dev/null)" != "$key" ]; then
