@@ -12,6 +12,21 @@ cache=$1
 stage=$cache/stage
 foreign # the chroot runs the machine's programs (a cached base outlives a reboot's binfmt entry)
 
+# lgpio_wheel: lgpio for a machine that neither PyPI nor Debian has it for (Python 3.13 on
+# aarch64; Raspberry Pi OS has its own python3-lgpio), built from its sdist in a scratch copy of
+# the base, with the compiler and SWIG it needs there only.
+lgpio_wheel() {
+	say "lgpio's wheel, built from its sdist in a scratch chroot (no wheel for $cpu, Python $python)"
+	scrap "$cache/scratch"
+	cp -a "$cache/root" "$cache/scratch"
+	in_root "$cache/scratch" sh -c 'apt-get install -y -q --no-install-recommends gcc swig \
+		python3-dev python3-venv && python3 -m venv /tmp/b &&
+		PYPI=1 /tmp/b/bin/pip wheel -q --no-deps --no-binary lgpio -w /tmp/w lgpio' \
+		>>"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
+	cp "$cache/scratch"/tmp/w/lgpio-*.whl "$cache/wheels/"
+	scrap "$cache/scratch"
+}
+
 key=$( (cat "$project/pyproject.toml"; echo "$arch $suite $extras") | sha256sum | cut -c1-16)
 if [ "$(cat "$cache/wheels/.key" 2>/dev/null)" != "$key" ]; then
 	say "wheelhouse for the project's dependencies ($extras), for $cpu and Python $python"
@@ -22,8 +37,7 @@ if [ "$(cat "$cache/wheels/.key" 2>/dev/null)" != "$key" ]; then
 		${PIP:-python3 -m pip} wheel -q -w "$cache/wheels" "$project[$extras]" lgpio setuptools \
 			wheel >"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
 	else
-		# another platform: only wheels PyPI has for it (lgpio has none for Python 3.13 on
-		# aarch64: the machine takes Debian's python3-lgpio, as make install does on a Pi)
+		# another platform: only wheels PyPI has for it
 		platforms=$(for m in 17 27 28 31 34 35 36 38 39 40 41; do
 			[ "$m" -gt "$glibc" ] || printf -- '--platform manylinux_2_%s_%s ' "$m" "$cpu"
 		done)
@@ -34,6 +48,7 @@ if [ "$(cat "$cache/wheels/.key" 2>/dev/null)" != "$key" ]; then
 			|| { tail -n 20 "$cache/wheels.log"; exit 1; }
 	fi
 	rm -f "$cache/wheels"/routine_player-*
+	ls "$cache/wheels"/lgpio-*.whl >/dev/null 2>&1 || lgpio_wheel
 	echo "$key" >"$cache/wheels/.key"
 fi
 
