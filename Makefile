@@ -5,9 +5,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ROUTINE ?= upper-glutes-foam-roller
-DEBS := espeak-ng sox libasound2 chromium
-VM_DEBS := qemu-system-x86 debootstrap e2fsprogs git gcc libc6-dev
+DEBS := espeak-ng sox chromium
+VM_ARCH ?= amd64
+VM_SUITE ?= bookworm
+VM_DEBS := debootstrap e2fsprogs git gcc libc6-dev \
+	$(if $(filter arm64,$(VM_ARCH)),qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu,qemu-system-x86)
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
+
+# On a 32-bit system every target stops here, in one line, before anything changes (platform.sh).
+PLATFORM := $(shell sh systemd/platform.sh 2>&1)
+ifneq ($(PLATFORM),)
+$(error $(PLATFORM))
+endif
 
 .PHONY: run test test-thorough lint format deps chimes clean install uninstall bench vm-test vm-grid \
 	vm-deps mutate web-screenshots
@@ -28,10 +37,12 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL, and
-# Chromium, the real browser the web page's test drives through Playwright (never a download).
+# Debian packages: eSpeak NG for speech, sox to inspect audio, ALSA's library for SDL (known by
+# its file: trixie renamed the package), and Chromium, the real browser the web page's test drives
+# through Playwright (never a download).
 deps:
 	@need="$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done)"; \
+	dpkg -S '*/libasound.so.2' >/dev/null 2>&1 || need="$$need $$(sh systemd/platform.sh alsa)"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
 	if [ -z "$$need" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
@@ -47,13 +58,16 @@ $(VENV)/.installed: pyproject.toml | deps
 
 # The whole product on a booted Debian 12 under qemu: systemd, a simulated GPIO chip, an ALSA
 # loopback card (docs/testing.md). As root; about 6 minutes the first time, 2 once cached.
+# VM_ARCH=arm64 VM_SUITE=trixie: a Pi's own platform, Raspberry Pi OS trixie's Debian 13 on a
+# Cortex-A72, with Piper (emulated: about an hour the first time).
 vm-test: $(VENV)/.installed | vm-deps
-	PIP="$(abspath $(BIN))/pip" bash tests/vm/run.sh
+	PIP="$(abspath $(BIN))/pip" VM_ARCH=$(VM_ARCH) VM_SUITE=$(VM_SUITE) bash tests/vm/run.sh
 
 # vm-test, then, before its last check, the service at every sample rate and mixer buffer
 # (BENCHMARKS.md, issue 19). Same machine and cache; about 20 minutes more.
 vm-grid: $(VENV)/.installed | vm-deps
-	PIP="$(abspath $(BIN))/pip" VM_GRID=1 VM_TIMEOUT=$${VM_TIMEOUT:-4000} bash tests/vm/run.sh
+	PIP="$(abspath $(BIN))/pip" VM_ARCH=$(VM_ARCH) VM_SUITE=$(VM_SUITE) VM_GRID=1 \
+		VM_TIMEOUT=$${VM_TIMEOUT:-4000} bash tests/vm/run.sh
 
 vm-deps:
 	@need="$$(for p in $(VM_DEBS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done)"; \

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Install routine-player as a system service on Raspberry Pi OS (bookworm). Run as root from the
-# repository: `sudo make install`. Never overwrites a config, routine or history that is there.
-# Run again, it is the upgrade: the extras chosen before stay chosen (systemd/extras.sh).
+# Install routine-player as a system service on Raspberry Pi OS, 64-bit (trixie or bookworm). Run
+# as root from the repository: `sudo make install`. Never overwrites a config, routine or history
+# that is there. Run again, it is the upgrade: the extras chosen before stay chosen (systemd/extras.sh).
 # DESTDIR installs into another root; NO_SYSTEM=1 skips apt, users and systemctl (for tests).
 # WEB=1 also installs the phone page, routine-player-web.service (docs/web.md); off by default.
 # BLUETOOTH=1 adds BlueZ and BlueALSA for a Bluetooth speaker (docs/raspberry-pi.md).
@@ -12,6 +12,11 @@ PREFIX=${PREFIX:-/opt/routine-player}
 BINDIR=${BINDIR:-/usr/local/bin}
 PYTHON=${PYTHON:-/usr/bin/python3}
 say() { printf 'routine-player install: %s\n' "$*"; }
+
+# The platform (systemd/platform.sh): stop in one line, before anything changes, on a 32-bit
+# system; alsa_package names ALSA's library as this release packages it (libasound2t64 on trixie).
+sh systemd/platform.sh || exit 1
+alsa_package() { sh systemd/platform.sh alsa; }
 . systemd/extras.sh
 remember_extras
 
@@ -20,7 +25,7 @@ if [ -z "${NO_SYSTEM:-}" ]; then
 	say "Debian packages"
 	apt-get update -q
 	# procps: /bin/kill, which `systemctl reload` runs (ExecReload); a minimal Debian lacks it
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng libasound2 python3-venv procps
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng "$(alsa_package)" python3-venv procps
 	apt-get install -y -q python3-lgpio 2>/dev/null || say "python3-lgpio not packaged here: lgpio comes from PyPI"
 	if [ -n "${BLUETOOTH:-}" ]; then
 		say "Bluetooth: BlueZ and BlueALSA (a system service has no PipeWire to reach a speaker)"

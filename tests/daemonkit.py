@@ -51,7 +51,9 @@ class Running:
     def session(self):
         return self.daemon.session
 
-    def until(self, condition, timeout: float = 30.0) -> None:
+    def until(self, condition, timeout: float = 120.0) -> None:
+        """Poll until `condition()` holds: at once on a quiet machine; a busy one (the shipped
+        routines rendered by eSpeak meanwhile, on two shared cores) may need minutes."""
         end = time.monotonic() + timeout
         while not condition():
             assert time.monotonic() < end, "timed out waiting"

@@ -15,6 +15,7 @@ from player.core.events import (
     Selected,
     Shutdown,
     Silence,
+    Sounding,
     Started,
     State,
     Tick,
@@ -82,6 +83,27 @@ def test_session_idle_announcement_after_quiet_waits_for_the_wake_lead_in():
     said = plays[1]
     assert said[1] == Play(Speech(timeline.announce(OTHER)), timeline=False)
     assert said[0] - plays[0][0] >= 0.5
+
+
+def test_session_start_counts_its_lead_in_from_when_the_device_sounded():
+    """Issue 24: a start whose device took 0.8 s to take the hum (a busy Pi, an emulated one)
+    still gives the whole lead-in before the title: the timeline counts from `Sounding`."""
+    s = Session([plan(R, lead_in=1000)])
+    log = run(s, [*press(0.0), (0.9, Sounding())])
+    finish(s, 0.9, log)
+    plays = [(t, a.sound) for t, _, acts in log for a in acts if isinstance(a, Play)]
+    assert plays[0] == (0.1, Chime("wake"))
+    assert plays[1] == (pytest.approx(1.9), Speech("Title r"))
+
+
+def test_session_sounding_after_the_first_sound_moves_nothing():
+    """A late `Sounding` (the title already due, or the session paused) changes no time."""
+    early, late = Session([plan(R, lead_in=500)]), Session([plan(R, lead_in=500)])
+    for s, script in ((early, []), (late, [(0.7, Sounding())])):
+        log = run(s, [*press(0.0), *script, *press(3.0), (3.5, Sounding())])
+        finish(s, 3.5, log)
+        s.log = [(round(t, 6), a) for t, _, acts in log for a in acts if isinstance(a, Play)]
+    assert early.log == late.log and early.state is late.state
 
 
 def test_session_playing_press_edge_silences_first_then_short_press_confirms_pause():

@@ -57,7 +57,7 @@ def test_daemon_short_press_resumes_with_the_exact_hold_left(pins, setup):
         run.until(lambda: run.session.state is State.PAUSED)
         time.sleep(1.0)
         press(pins.pin(17))  # resume
-        run.until(lambda: any(isinstance(a, Ended) for _, a in run.actions), timeout=60)
+        run.until(lambda: any(isinstance(a, Ended) for _, a in run.actions))
         ended = next(a for _, a in run.actions if isinstance(a, Ended))
         assert ended.ending is Ending.COMPLETED
         plan = run.session.plans["short"]
@@ -251,7 +251,7 @@ def test_daemon_device_lost_mid_routine_pauses_and_keeps_the_session(
         run.until(lambda: run.played(Speech(CUE)))
         monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "unplugged" / "out.raw"))
         run.daemon.mixer.suspend()  # the device goes; reopening it now fails
-        run.until(lambda: run.session.state is State.PAUSED, timeout=60)
+        run.until(lambda: run.session.state is State.PAUSED)
         assert "sound device lost, paused" in caplog.text and run.thread.is_alive()
         monkeypatch.setenv("SDL_DISKAUDIOFILE", str(tmp_path / "out.raw"))  # plugged back in
         press(pins.pin(17))

@@ -44,9 +44,9 @@ def zero_runs(samples: array.array, start: int, end: int) -> list[tuple[int, int
     return runs
 
 
-def play_with_a_wait_and_a_pause(settings, write, disk_audio) -> tuple[array.array, dict, int]:
-    """Play the routine: wait 2 s at its wait, pause 1.5 s inside its hold. The samples, the
-    sample index of each moment the test acted at, and the rate."""
+def play_with_a_wait_and_a_pause(settings, write, disk_audio) -> tuple[array.array, int]:
+    """Play the routine: wait 2 s at its wait, pause 1.5 s inside its hold. The samples and
+    the rate (the pause is found in them by its silence, not by the clock: issue 24)."""
     mixer = Mixer(settings.audio)
     loaded = routine.load(write("keep.toml", WAIT_AND_HOLD))
     prepared = plans.prepare(loaded, settings, rate=mixer.rate)
@@ -54,7 +54,6 @@ def play_with_a_wait_and_a_pause(settings, write, disk_audio) -> tuple[array.arr
     session = Session([prepared.timeline])
     ended: list = []
     runner = Runner(session, mixer, lambda action, now: ended.append(action))
-    opened = time.monotonic()
     runner.handle(Command("start"), runner.clock())
     marks: dict[str, float] = {}
     while not (any(isinstance(a, Ended) for a in ended) and session.state is State.IDLE):
@@ -74,16 +73,12 @@ def play_with_a_wait_and_a_pause(settings, write, disk_audio) -> tuple[array.arr
             runner.handle(Command("resume"), runner.clock())
     time.sleep(0.3)
     mixer.close()
-    rate = mixer.rate
-    index = {name: round((at - opened) * rate) for name, at in marks.items()}
-    return array.array("h", disk_audio.read_bytes()), index, rate
+    return array.array("h", disk_audio.read_bytes()), mixer.rate
 
 
 def test_keep_alive_no_digital_silence_through_a_wait_and_a_hold(disk_audio, write, settings):
     audio = replace(settings.audio, keep_alive=True, wake_ms=500)
-    played, at, rate = play_with_a_wait_and_a_pause(
-        replace(settings, audio=audio), write, disk_audio
-    )
+    played, rate = play_with_a_wait_and_a_pause(replace(settings, audio=audio), write, disk_audio)
     first = next(i for i, v in enumerate(played) if v != 0)
     first_loud = next(i for i, v in enumerate(played) if abs(v) > LOUD)
     last_loud = max(i for i, v in enumerate(played) if abs(v) > LOUD)
@@ -92,7 +87,7 @@ def test_keep_alive_no_digital_silence_through_a_wait_and_a_hold(disk_audio, wri
     # One gap only: the pause, which silences the hum too, until the session goes on. (With
     # keep_alive off, the gap after the title, the wait and the hold are each over 1 s.)
     assert len(gaps) == 1, [(s / rate, n / rate) for s, n in gaps]
-    assert gaps[0][1] >= 0.5 * rate and abs(gaps[0][0] - at["pause"]) < rate
+    assert gaps[0][1] >= 0.5 * rate
     assert first_loud - first >= 0.5 * rate - settings.audio.buffer_frames  # the wake lead-in
     quiet = 32767 * 10 ** ((WAKE_DB + 1) / 20)
     assert max(abs(v) for v in played[first : first + rate // 4]) < quiet  # inaudible

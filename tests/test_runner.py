@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pygame
 
 from player.audio.mixer import Mixer
 from player.config import AudioConfig
-from player.core.events import Command
+from player.core.events import Command, Play
 from player.core.gestures import LongPress
 from player.core.session import Session
-from player.core.sounds import CHIMES, Chime, Speech
+from player.core.sounds import CHIMES, WAKE, Chime, Sound, Speech
 from player.service.runner import Runner
 
 from .corekit import plan, routine, step
@@ -47,3 +49,37 @@ def test_runner_carries_out_the_sessions_silence_before_a_start():
         assert pygame.mixer.Channel(0).get_busy() and not pygame.mixer.Channel(1).get_busy()
     finally:
         mixer.close()
+
+
+class SlowToOpen(Mixer):
+    """The real mixer on a device that takes `delay` seconds to take its first sound, as a
+    let-go card does on a busy Pi Zero 2 W or an emulated machine."""
+
+    delay = 0.6
+
+    def play(self, sound: Sound, timeline: bool = True) -> None:
+        if sound == Chime(WAKE):
+            time.sleep(self.delay)
+        super().play(sound, timeline)
+
+
+def test_runner_counts_the_lead_in_from_when_the_device_took_the_hum():
+    """Issue 24: the title comes a whole lead-in after the hum really began, however long the
+    device took to begin it (it lost 93% of it in a busy `make vm-test`)."""
+    tl = plan(routine(step("One.")), lead_in=500)  # corekit's 1000 frames a second: 0.5 s
+    mixer = SlowToOpen(AudioConfig())
+    mixer.load({s: bytes(200) for s in (Chime(WAKE), *map(Speech, tl.speech))})
+    played: dict[Sound, float] = {}  # when each sound's play returned
+
+    def observe(action: object, at: float) -> None:
+        if isinstance(action, Play):
+            played.setdefault(action.sound, time.monotonic())
+
+    runner = Runner(Session([tl]), mixer, observe)
+    try:
+        runner.handle(Command("start"), runner.clock())
+        while Speech("Title r") not in played:
+            runner.step(timeout=0.05)
+    finally:
+        mixer.close()
+    assert played[Speech("Title r")] - played[Chime(WAKE)] >= 0.5

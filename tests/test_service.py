@@ -280,3 +280,34 @@ def test_service_user_unit_verifies_under_a_user_manager(tmp_path):
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+
+
+def test_service_a_32_bit_system_is_refused_in_one_line_before_anything_changes(tmp_path):
+    """Issue 24: on armhf (dpkg's answer, faked by a dpkg on the PATH) PyPI has no pygame-ce
+    wheel, so `make install`, `make run` and install.sh stop in one line that says what to do.
+    Each runs as the install tests do (DESTDIR, NO_SYSTEM), so that a refusal that fails to
+    come changes nothing on this machine."""
+    shim = tmp_path / "bin" / "dpkg"
+    shim.parent.mkdir()
+    shim.write_text('#!/bin/sh\n[ "$1" = --print-architecture ] && echo armhf && exit 0\nexit 9\n')
+    shim.chmod(0o755)
+    dest, venv = tmp_path / "root", tmp_path / "venv"
+    faked = {"PATH": f"{shim.parent}:{os.environ['PATH']}", "ROUTINE": "no-such-routine"}
+    refused = [run_script("install.sh", dest, **faked)]
+    env = {**os.environ, "DESTDIR": str(dest), "NO_SYSTEM": "1", **faked}
+    for inherited in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # as a person types it, not nested
+        env.pop(inherited, None)
+    for target in ("install", "run"):
+        command = ["make", target, f"VENV={venv}"]
+        refused.append(
+            subprocess.run(
+                command, env=env, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
+            )
+        )
+    for result in refused:
+        assert result.returncode != 0
+        said = (result.stdout + result.stderr).strip().splitlines()
+        assert len(said) == 1, said
+        assert "32-bit (armhf, from dpkg --print-architecture)" in said[0]
+        assert "flash Raspberry Pi OS (64-bit)" in said[0]
+    assert not dest.exists() and not venv.exists()

@@ -73,7 +73,14 @@ class Shutdown:
     ending: Ending = Ending.SERVICE_STOPPED
 
 
-Event = ButtonEdge | Tick | Command | AskToJoin | Shutdown | Gesture
+@dataclass(frozen=True, slots=True)
+class Sounding:
+    """The device really began to play the session's first sound (the wake hum) at the event's
+    time: the shell says so once the mixer has taken it, which may be long after the start was
+    asked on a busy or slow machine (the device opened, the session laid out)."""
+
+
+Event = ButtonEdge | Tick | Command | AskToJoin | Shutdown | Sounding | Gesture
 
 
 # Actions ----------------------------------------------------------------------------------

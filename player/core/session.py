@@ -32,6 +32,9 @@ Rules:
    during the announcement, a long press, a stop, or the time running out refuses it. A press
    that began while idle never acts while asking (rule 2), so a press meant to start a routine
    neither starts it nor allows anyone.
+6b. The timeline's clock starts when the device really began to play its first sound: a
+    `Sounding` event after a start moves the anchor to then, so the wake lead-in is never
+    eaten by a slow start.
 7. Every start lays its plan out again (`timeline.replan`) with its opening lines: the button's
    explanation (one line for a person who knows it: `brief`), then any safety reminder; and
    with the side a start command asked for, if any.
@@ -56,6 +59,7 @@ from player.core.events import (
     Selected,
     Shutdown,
     Silence,
+    Sounding,
     Started,
     State,
     Status,
@@ -146,6 +150,8 @@ class Session:
             return self._command(event, now)  # silence first, like a press edge
         if isinstance(event, Shutdown):
             return [self._silence(now), *self._end(event.ending, now)]
+        if isinstance(event, Sounding):
+            self._count_from(now)
         actions = self._tick(now) + self._gestures(gestures, now)
         if isinstance(event, Command):
             actions += self._command(event, now)
@@ -293,6 +299,12 @@ class Session:
         self.state = State.PLAYING
         started = Started(routine.id, routine.title, self.plan.sides)
         return [*silence, started, Changed(State.PLAYING), *self._tick(now)]
+
+    def _count_from(self, now: float) -> None:
+        """Rule 6: run the timeline from `now` while it has not passed its first frame yet
+        (a `Sounding` that comes after a press or the next sound changes nothing)."""
+        if self.state is State.PLAYING and self._anchor == 0:
+            self._anchor_time = max(self._anchor_time, now)
 
     def _freeze_and_confirm(self, now: float) -> list[Action]:
         self._freeze(now)

@@ -36,7 +36,8 @@ def lead_in(config: Config, rate: int) -> int:
     START_ALLOWANCE_MS, because the word's time counts from the start while the hum sounds only
     once the device is open and the session laid out (measured in `make vm-test`, wake_ms 1000:
     983 ms from hum to word with neither, 913 ms with the buffer once the start also laid out
-    the button's explanation)."""
+    the button's explanation). A start slower than that is covered by the session itself, which
+    counts from when the device took the hum (`Sounding`, issue 24)."""
     if not config.audio.wake_ms:
         return 0
     allowance = config.audio.wake_ms + START_ALLOWANCE_MS

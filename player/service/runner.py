@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from player.audio.keepalive import KeepAlive
 from player.audio.mixer import Mixer
 from player.core.errors import AudioError
-from player.core.events import Action, Changed, Event, Play, Silence, Tick
+from player.core.events import Action, Changed, Event, Play, Silence, Sounding, Tick
 from player.core.session import Session
+from player.core.sounds import WAKE, Chime
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,9 @@ class Runner:
                 if self.lost is None:
                     raise
                 self.lost(error)
+            else:
+                if action.sound == Chime(WAKE) and action.timeline:
+                    self.post(Sounding())  # the timeline counts from now: the device has it
         elif isinstance(action, Changed):
             self.keep_alive.follow(action.state)
         self.observe(action, at)

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Build the test machine's base: Debian 12 (minbase) from this machine's apt mirror, with a kernel,
-# systemd, ALSA, libgpiod, eSpeak NG, and a gpio-sim module built for that kernel
-# (docs/testing.md). Usage: base.sh DIR. Writes DIR/root; about 3 minutes.
+# Build the test machine's base: Debian ($VM_SUITE, minbase, for $VM_ARCH) from this machine's apt
+# mirror, with a kernel, systemd, ALSA, libgpiod, eSpeak NG, and gpio-sim: the kernel's own module
+# where its config has one, else one built for that kernel (docs/testing.md).
+# Usage: base.sh DIR. Writes DIR/root; about 3 minutes for amd64, 15 for arm64 (emulated chroot).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -10,23 +11,34 @@ root=$dir/root
 scrap "$root"
 rm -f "$dir/root.done"
 mkdir -p "$root"
+foreign
 
-packages=linux-image-amd64,systemd-sysv,udev,kmod,dbus,gpiod,alsa-utils,python3,python3-venv
+packages=linux-image-$arch,systemd-sysv,udev,kmod,dbus,gpiod,alsa-utils,python3,python3-venv
 packages=$packages,espeak-ng,make
 mirror=$(python3 "$here/sources.py" --mirror)
-say "debootstrap bookworm (minbase) from the mirror apt uses here"
-debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >"$dir/debootstrap.log"
+say "debootstrap $suite $arch (minbase) from the mirror apt uses here"
+debootstrap --arch="$arch" --variant=minbase --include="$packages" "$suite" "$root" "$mirror" \
+	>"$dir/debootstrap.log"
 
-say "security updates, and the kernel's headers and sources for gpio-sim"
+say "security updates"
 rm -f "$root/etc/apt/sources.list"
-python3 "$here/sources.py" >"$root/etc/apt/sources.list.d/debian.sources"
-in_root "$root" sh -c 'apt-get update -q && apt-get -y -q upgrade &&
-	apt-get install -y -q --no-install-recommends linux-image-amd64 linux-headers-amd64 \
-		linux-source-6.1 gcc make xz-utils' >"$dir/apt.log"
-cp "$here/gpio-sim-build.sh" "$root/tmp/"
-in_root "$root" sh /tmp/gpio-sim-build.sh
-in_root "$root" sh -c 'apt-get purge -y -q --autoremove linux-source-6.1 "linux-headers-*" \
-	"linux-kbuild-*" gcc xz-utils && apt-get clean' >>"$dir/apt.log"
+python3 "$here/sources.py" --suite "$suite" >"$root/etc/apt/sources.list.d/debian.sources"
+in_root "$root" sh -c "apt-get update -q && apt-get -y -q upgrade &&
+	apt-get install -y -q --no-install-recommends linux-image-$arch" >"$dir/apt.log"
+kver=$(ls "$root/lib/modules" | sort -V | tail -n 1)
+if grep -q '^CONFIG_GPIO_SIM=m' "$root/boot/config-$kver"; then
+	say "gpio-sim comes with $kver"
+else
+	say "the kernel's headers and sources for gpio-sim"
+	source=linux-source-$(echo "$kver" | cut -d. -f1,2)
+	in_root "$root" sh -c "apt-get install -y -q --no-install-recommends linux-headers-$arch \
+		$source gcc make xz-utils" >>"$dir/apt.log"
+	cp "$here/gpio-sim-build.sh" "$root/tmp/"
+	in_root "$root" sh /tmp/gpio-sim-build.sh "$source"
+	in_root "$root" sh -c "apt-get purge -y -q --autoremove $source 'linux-headers-*' \
+		'linux-kbuild-*' gcc xz-utils" >>"$dir/apt.log"
+fi
+in_root "$root" apt-get clean
 
 say "a machine that boots from /dev/vda with no network"
 echo vm-test >"$root/etc/hostname"

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Inside the test machine's root: build gpio-sim (and the irq_sim it needs) as one out-of-tree
-# module from Debian's linux-source-6.1, for the installed kernel, which lacks CONFIG_GPIO_SIM.
+# module from Debian's linux-source-X.Y (the argument), for the installed kernel, which lacks
+# CONFIG_GPIO_SIM (Debian 12's).
 set -eu
 kver=$(ls /lib/modules | sort -V | tail -n 1)
-src=linux-source-6.1
+src=$1
 mkdir -p /tmp/gpio-sim && cd /tmp/gpio-sim
 tar -xf /usr/src/$src.tar.xz --strip-components=1 \
 	$src/drivers/gpio/gpio-sim.c $src/drivers/gpio/gpiolib.h $src/kernel/irq/irq_sim.c

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The test machine's disk: the cached base plus this checkout, installed by `make install` in a
-# chroot as on a Pi (wheels from a wheelhouse built here, since the machine has no network), the
+# chroot as on a Pi (wheels from a wheelhouse fetched here for the machine's platform, since it
+# has no network; with Piper on arm64), the
 # speech cache rendered natively (eSpeak under emulation is slow), and the test fixtures.
 # Usage: image.sh CACHE. Writes CACHE/disk.img, CACHE/vmlinuz and CACHE/initrd.img.
 set -euo pipefail
@@ -9,16 +10,45 @@ project=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 cache=$1
 stage=$cache/stage
+foreign # the chroot runs the machine's programs (a cached base outlives a reboot's binfmt entry)
 
-key=$(sha256sum <"$project/pyproject.toml" | cut -c1-16)
-version=$(${PIP:-python3 -m pip} --version | sed -n 's/.*(python \([0-9.]*\))$/\1/p')
-[ "$version" = 3.11 ] || { say "wheels are built here for the machine's Python 3.11; this is $version"; exit 1; }
+# lgpio_wheel: lgpio for a machine that neither PyPI nor Debian has it for (Python 3.13 on
+# aarch64; Raspberry Pi OS has its own python3-lgpio), built from its sdist in a scratch copy of
+# the base, with the compiler and SWIG it needs there only.
+lgpio_wheel() {
+	say "lgpio's wheel, built from its sdist in a scratch chroot (no wheel for $cpu, Python $python)"
+	scrap "$cache/scratch"
+	cp -a "$cache/root" "$cache/scratch"
+	in_root "$cache/scratch" sh -c 'apt-get install -y -q --no-install-recommends gcc swig \
+		python3-dev python3-venv && python3 -m venv /tmp/b &&
+		PYPI=1 /tmp/b/bin/pip wheel -q --no-deps --no-binary lgpio -w /tmp/w lgpio' \
+		>>"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
+	cp "$cache/scratch"/tmp/w/lgpio-*.whl "$cache/wheels/"
+	scrap "$cache/scratch"
+}
+
+key=$( (cat "$project/pyproject.toml"; echo "$arch $suite $extras") | sha256sum | cut -c1-16)
 if [ "$(cat "$cache/wheels/.key" 2>/dev/null)" != "$key" ]; then
-	say "wheelhouse for the project's dependencies"
+	say "wheelhouse for the project's dependencies ($extras), for $cpu and Python $python"
 	rm -rf "$cache/wheels"
-	${PIP:-python3 -m pip} wheel -q -w "$cache/wheels" "$project[web]" lgpio setuptools wheel >"$cache/wheels.log" 2>&1 \
-		|| { tail -n 20 "$cache/wheels.log"; exit 1; }
-	rm -f "$cache/wheels"/routine_player-*.whl
+	version=$(${PIP:-python3 -m pip} --version | sed -n 's/.*(python \([0-9.]*\))$/\1/p')
+	if [ "$arch" = "$(dpkg --print-architecture)" ] && [ "$version" = "$python" ]; then
+		# this machine's own platform: sdists (lgpio's) are built into wheels here
+		${PIP:-python3 -m pip} wheel -q -w "$cache/wheels" "$project[$extras]" lgpio setuptools \
+			wheel >"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
+	else
+		# another platform: only wheels PyPI has for it
+		platforms=$(for m in 17 27 28 31 34 35 36 38 39 40 41; do
+			[ "$m" -gt "$glibc" ] || printf -- '--platform manylinux_2_%s_%s ' "$m" "$cpu"
+		done)
+		# shellcheck disable=SC2086 # one --platform word pair per glibc
+		${PIP:-python3 -m pip} download -q --only-binary=:all: $platforms \
+			--platform "manylinux2014_$cpu" --python-version "$python" -d "$cache/wheels" \
+			"$project[$extras]" setuptools wheel >"$cache/wheels.log" 2>&1 \
+			|| { tail -n 20 "$cache/wheels.log"; exit 1; }
+	fi
+	rm -f "$cache/wheels"/routine_player-*
+	ls "$cache/wheels"/lgpio-*.whl >/dev/null 2>&1 || lgpio_wheel
 	echo "$key" >"$cache/wheels/.key"
 fi
 
@@ -31,9 +61,12 @@ git -C "$project" ls-files -z --cached --others --exclude-standard \
 	| tar -C "$stage/root/routine-player" -xf -
 cp -a "$cache/wheels" "$stage/root/wheels"
 
-say "make install WEB=1 BLUETOOTH=1, as a person does on a Pi (with the phone page and BlueALSA)"
-in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 WHEELS=/root/wheels >"$cache/install.log" 2>&1 \
-	|| { tail -n 20 "$cache/install.log"; exit 1; }
+say "make install WEB=1 BLUETOOTH=1 $piper, as a person does on a Pi (the phone page, BlueALSA)"
+begun=$(date +%s)
+# shellcheck disable=SC2086 # $piper is PIPER=1 or nothing
+in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 $piper WHEELS=/root/wheels \
+	>"$cache/install.log" 2>&1 || { tail -n 20 "$cache/install.log"; exit 1; }
+echo "$(($(date +%s) - begun))" >"$cache/install.seconds"
 say "every routine's speech, rendered into the service's cache, as after a first start"
 install -d -o "$(chroot "$stage" id -u routine-player)" -g "$(chroot "$stage" id -g routine-player)" \
 	-m 0750 "$stage/var/cache/routine-player"
@@ -50,8 +83,16 @@ guest=$here/guest
 install -D -m 0755 "$guest/fixtures.sh" "$stage/usr/local/lib/vm-test/fixtures.sh"
 install -m 0644 "$guest/checks.py" "$guest/underruns.py" "$guest/old_wiring.py" \
 	"$stage/usr/local/lib/vm-test/"
-# Issue 13's check forces lgpio's start-up race with this shim (Debian 12 here and there).
-gcc -shared -fPIC -O2 -Wall -o "$stage/usr/local/lib/vm-test/stall.so" "$guest/stall.c" -ldl
+# Issue 13's check forces lgpio's start-up race with this shim, built for the machine's CPU.
+$cc -shared -fPIC -O2 -Wall -o "$stage/usr/local/lib/vm-test/stall.so" "$guest/stall.c" -ldl
+if [ -n "$piper" ]; then # check 15: the tests' tiny Piper voice, which the service renders with
+	voices=$stage/usr/local/share/routine-player/voices
+	install -d -m 0755 "$voices"
+	(cd "$project" && "$(dirname "${PIP:-python3}")/python" -c \
+		"import sys; from pathlib import Path; from tests.piperkit import write_voice
+write_voice(Path(sys.argv[1]))" "$voices")
+	chmod 0644 "$voices"/*
+fi
 install -m 0644 "$guest/vm-fixtures.service" "$guest/vm-checks.service" "$stage/etc/systemd/system/"
 install -D -m 0644 "$guest/routine-player.service.d/vm-test.conf" \
 	"$stage/etc/systemd/system/routine-player.service.d/vm-test.conf"

@@ -1,8 +1,35 @@
-# Shared by the vm-test scripts: messages (and one for any command that fails), and a chroot
-# with /proc, /sys and /dev for apt and pip.
+# Shared by the vm-test scripts: messages (and one for any command that fails), the machine's
+# architecture and release, and a chroot with /proc, /sys and /dev for apt and pip.
 say() { printf 'vm-test: %s\n' "$*" >&2; }
 trap 'say "stopped: \"$BASH_COMMAND\" failed (line $LINENO of $0)"' ERR
 
+# VM_ARCH (amd64, the default, or arm64: a Pi's) and VM_SUITE (bookworm, the default, or trixie).
+arch=${VM_ARCH:-amd64}
+suite=${VM_SUITE:-bookworm}
+case $suite in
+bookworm) python=3.11 glibc=36 ;;
+trixie) python=3.13 glibc=41 ;;
+*) say "VM_SUITE is bookworm or trixie, not $suite"; exit 1 ;;
+esac
+case $arch in
+amd64) cpu=x86_64 qemu="qemu-system-x86_64 -cpu max" console=ttyS0 cc=gcc extras=web piper= limit=1500 ;;
+# A Pi 4's core, so that an instruction a Pi lacks (onnxruntime 1.21.0's) stops here too; and
+# Piper, which is for 64-bit Pis, installed with the tests' tiny voice (check 15).
+arm64)
+	cpu=aarch64 qemu="qemu-system-aarch64 -M virt -cpu cortex-a72" console=ttyAMA0
+	cc=aarch64-linux-gnu-gcc extras=web,piper piper=PIPER=1 limit=5400
+	;;
+*) say "VM_ARCH is amd64 or arm64, not $arch"; exit 1 ;;
+esac
+
+# foreign: let this machine run the guest's programs in a chroot (qemu-user-static's binfmt entry,
+# registered with F, so the chroot needs no copy of the emulator).
+foreign() {
+	[ "$arch" != "$(dpkg --print-architecture)" ] || return 0
+	binfmt=/proc/sys/fs/binfmt_misc
+	[ -e $binfmt/register ] || mount -t binfmt_misc binfmt_misc $binfmt
+	[ -e "$binfmt/qemu-$cpu" ] || cat "/usr/lib/binfmt.d/qemu-$cpu.conf" >$binfmt/register
+}
 # in_root ROOT COMMAND...: run COMMAND inside ROOT with the kernel filesystems it needs.
 in_root() {
 	root=$1

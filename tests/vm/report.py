@@ -21,6 +21,11 @@ FIGURES = {
     "forced_underruns": ("underruns logged for a stall forced on purpose", ""),
     "keep_awake_longest_silence_s": ("longest digital silence in a session, keep_alive on", " s"),
     "keep_awake_lead_in_ms": ("the device's first sample to the first loud one", " ms"),
+    "daemon_rss_mb": ("the player's resident memory, eSpeak", " MB"),
+    "espeak_child_rss_mb": ("its speech child rendering with eSpeak, at most", " MB"),
+    "piper_daemon_rss_mb": ("the player's resident memory, the tiny Piper voice", " MB"),
+    "piper_child_rss_mb": ("its speech child rendering with Piper, at most", " MB"),
+    "piper_press_to_silence_ms": ("press to silence with Piper (edge to the voice's end)", " ms"),
 }
 
 

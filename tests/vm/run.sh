@@ -1,15 +1,18 @@
 #!/bin/bash
 # make vm-test: build (or reuse) the test machine, boot it under qemu, print its checks.
-# Run as root (debootstrap, chroot, mounts). VM_CACHE (default .cache/vm) keeps the base between
-# runs; VM_TIMEOUT (seconds, default 1500) bounds the boot and checks. docs/testing.md says more.
+# Run as root (debootstrap, chroot, mounts). VM_ARCH and VM_SUITE pick the machine (lib.sh:
+# amd64 bookworm unless told); VM_CACHE (default .cache/vm/SUITE-ARCH) keeps the base between
+# runs; VM_TIMEOUT (seconds, default 1500, 5400 for arm64) bounds the boot and checks. docs/testing.md says more.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 [ "$(id -u)" = 0 ] || { say "run as root: it builds a Debian root with debootstrap and chroot"; exit 1; }
-cache=$(mkdir -p "${VM_CACHE:-$here/../../.cache/vm}" && cd "${VM_CACHE:-$here/../../.cache/vm}" && pwd)
+cache=${VM_CACHE:-$here/../../.cache/vm/$suite-$arch}
+cache=$(mkdir -p "$cache" && cd "$cache" && pwd)
 
 started=$(date +%s)
-key=$(cat "$here/base.sh" "$here/gpio-sim-build.sh" "$here/sources.py" "$here/lib.sh" | sha256sum | cut -c1-16)
+key=$( (cat "$here/base.sh" "$here/gpio-sim-build.sh" "$here/sources.py" "$here/lib.sh"
+	echo "$arch $suite") | sha256sum | cut -c1-16)
 if [ "$(cat "$cache/root.done" 2>/dev/null)" != "$key" ] || [ ! -d "$cache/root" ]; then
 	bash "$here/base.sh" "$cache"
 	echo "$key" >"$cache/root.done"
@@ -22,16 +25,17 @@ imaged=$(date +%s)
 
 rm -rf "$cache/results"
 mkdir -p "$cache/results"
-say "booting the test machine (qemu, software emulation); its console goes to $cache/console.log"
+say "booting the $suite $arch machine (qemu, software emulation); its console: $cache/console.log"
 status=0
-timeout "${VM_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+# shellcheck disable=SC2086 # $qemu is the program and its machine, as words
+timeout "${VM_TIMEOUT:-$limit}" $qemu -accel tcg,thread=multi -smp 2 -m 1536 \
 	-nodefaults -display none -no-reboot -snapshot -nic none \
 	-kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
-	-append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=1" \
+	-append "root=/dev/vda rw console=$console panic=-1 systemd.show_status=1" \
 	-drive "file=$cache/disk.img,format=raw,if=virtio" \
 	-virtfs "local,path=$cache/results,mount_tag=results,security_model=none" \
 	-serial "file:$cache/console.log" || status=$?
-[ $status = 124 ] && say "the test machine did not finish within ${VM_TIMEOUT:-1500} s"
+[ $status = 124 ] && say "the test machine did not finish within ${VM_TIMEOUT:-$limit} s"
 booted=$(date +%s)
-say "base $((built - started)) s, disk $((imaged - built)) s, boot and checks $((booted - imaged)) s"
+say "base $((built - started)) s, disk $((imaged - built)) s (make install $(cat "$cache/install.seconds") s), boot and checks $((booted - imaged)) s"
 python3 "$here/report.py" "$cache/results"

@@ -1,8 +1,10 @@
-"""Print the Debian bookworm apt sources this machine is configured with, as one deb822 file.
+"""Print the Debian apt sources for the test machine's release, as one deb822 file.
 
 `make vm-test` builds its test machine from the same mirror as apt here (no host is named in the
-project). Only stanzas for bookworm suites are kept, so a third-party repository never leaks in.
-With --mirror, print only the URI that serves the `bookworm` suite itself, for debootstrap.
+project). Only this machine's stanzas for bookworm suites are kept, so a third-party repository
+never leaks in; with `--suite trixie` they name trixie's suites instead (bookworm-security becomes
+trixie-security, on the same mirror). With --mirror, print only the URI that serves the release
+itself, for debootstrap.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import pathlib
 import sys
 
 APT = pathlib.Path("/etc/apt")
+HOST = "bookworm"  # the release whose mirror this machine is configured with
 
 
 def stanzas() -> list[dict[str, str]]:
@@ -42,9 +45,8 @@ def stanzas() -> list[dict[str, str]]:
 
 
 def main(argv: list[str]) -> int:
-    kept = [
-        s for s in stanzas() if any(x.startswith("bookworm") for x in s.get("Suites", "").split())
-    ]
+    suite = argv[argv.index("--suite") + 1] if "--suite" in argv else HOST
+    kept = [s for s in stanzas() if any(x.startswith(HOST) for x in s.get("Suites", "").split())]
     kept = [s for s in kept if "deb" in s.get("Types", "").split()]
     if not kept:
         print(
@@ -52,11 +54,12 @@ def main(argv: list[str]) -> int:
         )
         return 1
     if "--mirror" in argv:
-        main_suite = [s for s in kept if "bookworm" in s["Suites"].split()]
+        main_suite = [s for s in kept if HOST in s["Suites"].split()]
         print((main_suite or kept)[0]["URIs"].split()[0])
         return 0
     for source in kept:
-        print(f"Types: deb\nURIs: {source['URIs']}\nSuites: {source['Suites']}")
+        suites = source["Suites"].replace(HOST, suite)
+        print(f"Types: deb\nURIs: {source['URIs']}\nSuites: {suites}")
         print("Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
     return 0
 

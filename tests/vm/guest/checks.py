@@ -43,6 +43,7 @@ CAPTURE, S16_LE, RW_INTERLEAVED = 1, 2, 3  # libasound's enums
 SLEEP_S = 5.0  # the sleepiest speakers sleep after this much digital silence (issue 18)
 WAKE_MS = 1000  # audio.wake_ms, the installed config's
 PLAYBACK_STATUS = Path("/proc/asound/Loopback/pcm0p/sub0/status")
+PIPER_VOICE = Path("/usr/local/share/routine-player/voices/tiny.onnx")  # image.sh, on arm64
 BT_DEVICE = b"bluealsa:DEV=00:11:22:33:44:55,PROFILE=a2dp"  # no such speaker: BlueALSA says so
 
 
@@ -272,6 +273,35 @@ def silence_bound(granted: dict[str, int]) -> float:
     the recording reads 256 frames at a time, and the edge takes a few ms to reach gpiozero."""
     frames = granted.get("buffer_size", 1024) + granted.get("period_size", 512) + 256
     return frames / granted.get("rate", 22050) + 0.010
+
+
+def resident_mb(pid: str) -> float:
+    """A process's resident memory in MB (VmRSS), or 0 if it is gone."""
+    status = _read(Path(f"/proc/{pid}/status")) if pid not in ("", "0") else ""
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found[1]) / 1024 if found else 0.0
+
+
+def children(pid: str) -> list[str]:
+    """The process ids of `pid`'s children (its speech child, while it lives)."""
+    tasks = Path(f"/proc/{pid}/task").glob("*/children")
+    return [child for task in tasks for child in _read(task).split()]
+
+
+def rendered_with(since: str, routine: str) -> tuple[bool, float]:
+    """Reload the service and wait until `routine` is ready again; whether it became ready, and
+    the most memory its speech child held meanwhile (MB): the child renders, then leaves."""
+    subprocess.run(["systemctl", "reload", UNIT], check=False, timeout=60)
+    child_mb = 0.0
+
+    def ready() -> bool:
+        nonlocal child_mb
+        pid = unit("MainPID")["MainPID"]
+        child_mb = max([child_mb, *(resident_mb(c) for c in children(pid))])
+        journal = run("journalctl", "-u", UNIT, "--since", since, "--no-pager", "-o", "cat")
+        return any("routines ready" in n and routine in n for n in journal.splitlines())
+
+    return bool(wait_for(ready, 600, every=1.0)), child_mb
 
 
 def control(command: str, routine: str | None = None) -> dict:
@@ -604,7 +634,7 @@ class Checks:
             f"{self._ms(back, edge)} after the press; state {resumed}",
         )
 
-    def restarts_answer_a_press(self, restarts: int = 20) -> None:
+    def restarts_answer_a_press(self, restarts: int = 8) -> None:
         """Issue 13: lgpio's start-up race, forced by the stall shim (stall.c), on the real
         lgpio, gpiozero and kernel line. First the old wiring, which must go deaf under the shim
         (or the shim forces nothing) and hear without it; then the service restarted
@@ -667,18 +697,15 @@ class Checks:
         speech = Path("/var/cache/routine-player/speech")
         before = len(list(speech.iterdir()))
         since = run("date", "+%Y-%m-%d %H:%M:%S").strip()
-        subprocess.run(["systemctl", "reload", UNIT], check=False, timeout=60)
-
-        def ready() -> bool:
-            journal = run("journalctl", "-u", UNIT, "--since", since, "--no-pager", "-o", "cat")
-            return any("routines ready" in n and "vm-added" in n for n in journal.splitlines())
-
-        rendered = wait_for(ready, 300, every=1.0)
+        rendered, child_mb = rendered_with(since, "vm-added")
+        self.figures["espeak_child_rss_mb"] = child_mb
+        self.figures["daemon_rss_mb"] = resident_mb(unit("MainPID")["MainPID"])
         after = len(list(speech.iterdir()))
         self.row(
             "8. a routine added later is rendered by the service",
             bool(rendered) and after > before,
-            f"after reload: {'ready' if rendered else 'not ready'}; speech files {before}→{after}",
+            f"after reload: {'ready' if rendered else 'not ready'}; speech files {before}→{after}; "
+            f"speech child {child_mb:.0f} MB while it rendered",
         )
 
     def web_page_served(self) -> None:
@@ -689,10 +716,7 @@ class Checks:
         report = run("systemd-analyze", "security", "--no-pager", WEB_UNIT)
         found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", report)
         score = self.figures["web_exposure"] = float(found[1]) if found else 99.0
-        pid = unit("MainPID", name=WEB_UNIT)["MainPID"]
-        status = Path(f"/proc/{pid}/status").read_text() if pid != "0" else ""
-        rss = re.search(r"VmRSS:\s+(\d+) kB", status)
-        self.figures["web_rss_mb"] = int(rss[1]) / 1024 if rss else 0.0
+        self.figures["web_rss_mb"] = resident_mb(unit("MainPID", name=WEB_UNIT)["MainPID"])
         phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = phone.open(WEB + "/pair", timeout=30).read().decode()
         nonce = re.search(r'name="nonce" value="([^"]+)"', page)[1]
@@ -806,6 +830,36 @@ class Checks:
             f"bluealsa {active}; in the sandbox: {_last_lines(inside)}",
         )
 
+    def piper_voice(self) -> None:
+        """Issue 24, on the Pi's platform only (arm64, where the image installs Piper): with
+        the tests' tiny Piper voice, the service renders every routine under its real unit
+        (its SystemCallFilter, MemoryMax, ProtectSystem...), plays, and a press silences it."""
+        CONFIG.write_text(
+            CONFIG.read_text().replace(
+                "[voice]\n", f'[voice]\nengine = "piper"\nmodel = "{PIPER_VOICE}"\n', 1
+            )
+        )
+        speech = Path("/var/cache/routine-player/speech")
+        before = len(list(speech.iterdir()))
+        since = run("date", "+%Y-%m-%d %H:%M:%S").strip()
+        rendered, child_mb = rendered_with(since, "vm-keep-awake")
+        after = len(list(speech.iterdir()))  # a new voice's lines are new files in the cache
+        self.figures["piper_child_rss_mb"] = child_mb
+        rec = self.recording = self.recording or Recording(self.frames, self.rate)
+        wait_for(lambda: control("start").get("ok"), 180, every=1.0)
+        playing = wait_for(lambda: state() == "playing", 90)
+        ms, _, wrong = timed_press(rec, self.line) if playing else (0.0, {}, "never playing")
+        self.figures["piper_press_to_silence_ms"] = ms
+        self.figures["piper_daemon_rss_mb"] = resident_mb(unit("MainPID")["MainPID"])
+        self.line.hold(2.5)  # a long press: stopped, for the check after this one
+        wait_for(lambda: state() == "idle", 120)
+        self.row(
+            "15. Piper renders under the unit's sandbox, and a press silences it",
+            rendered and after > before and not wrong,
+            f"rendered {rendered}, speech files {before}→{after}; the voice ended {ms:.0f} ms "
+            f"after the edge{'; ' + wrong if wrong else ''}; speech child {child_mb:.0f} MB",
+        )
+
     def stop_and_uninstall(self) -> None:
         started = time.monotonic()
         subprocess.run(["systemctl", "stop", UNIT], check=False, timeout=120)
@@ -903,6 +957,7 @@ def main(results: Path) -> int:
         checks.web_page_served,
         checks.keep_awake,
         checks.bluetooth_sandbox,
+        *([checks.piper_voice] if PIPER_VOICE.is_file() else []),
         checks.stop_and_uninstall,
     ]
     if (Path(__file__).parent / "grid.py").is_file():  # make vm-grid: ready, then the grid
