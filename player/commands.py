@@ -212,7 +212,7 @@ def voices(args: argparse.Namespace) -> int:
     """`routine-player voices`: which engine and voice speak, and whether the voice loads."""
     from player.voice import checks, worker  # the speech child only for this command
 
-    settings = config.own_files(config.load(args.config, service=True))
+    settings = config.own_files(config.load(args.config, service=True), args.config)
     for line in checks.describe(settings.voice):
         print(line)
     checks.require(settings)

@@ -244,11 +244,15 @@ def load(
     return _build(document, name, defaults)
 
 
-def own_files(settings: Config, env: dict[str, str] | None = None) -> Config:
-    """The service's config as a person's own command uses it (`play`, `voices`): its sound,
-    voice and routines, but the person's own cache and history, so that a command run by hand,
-    even by root, leaves nothing in the service's folders. Any other config is as it is."""
-    if settings.source != str(SYSTEM):
+def own_files(
+    settings: Config, given: str | None = None, env: dict[str, str] | None = None
+) -> Config:
+    """The service's config as a person's own command uses it when it was found for them (no
+    `--config`: `play`, `voices`): its sound, voice and routines, but the person's own cache and
+    history, so that a command run by hand leaves nothing in the service's folders. A config
+    `given` with --config, the service's too, is used as it is (filling the service's cache as
+    its own user is how the booted-machine test warms it); any other config is as it is."""
+    if given is not None or settings.source != str(SYSTEM):
         return settings
     mine = user_paths(env)
     return replace(settings, paths=replace(settings.paths, cache=mine.cache, state=mine.state))

@@ -34,7 +34,7 @@ def _load(
 ) -> tuple[config.Config, routine.Routine]:
     """The config, checked for what this command `needs`, and the routine asked for, with
     `--side` checked against the routine's sides."""
-    settings = config.own_files(config.load(args.config, service=True))
+    settings = config.own_files(config.load(args.config, service=True), args.config)
     preflight.require(settings, needs)  # before a sound device is opened: said first
     loaded = routine.load(library.locate(args.routine, settings))
     wrong = routine.side_problem(loaded, args.side) if args.side else None

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from player import cli, config
 
 
@@ -18,6 +20,8 @@ def test_voices_and_play_use_the_services_config_with_the_persons_own_cache(
     used = config.own_files(config.load(None, service=True))
     assert used.voice.rate == 150 and used.source == str(service)
     assert used.paths.cache == own_folders / ".cache" / "routine-player"
+    given = config.own_files(config.load(str(service)), str(service))
+    assert given.paths.cache == Path("/nowhere/cache")  # named with --config: as it is
 
 
 def test_list_says_in_one_line_when_the_voice_cannot_be_used(tmp_path, capsys):
