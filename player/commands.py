@@ -197,6 +197,9 @@ def control(args: argparse.Namespace) -> int:
 def _say_status(reply: dict) -> str:
     if reply["state"] == "idle":
         return f"Idle; {reply['selected']} is selected."
+    if reply["state"] == "asking":
+        return f'A phone asks to join (its word: "{reply["asking"]}"); a short press allows it.'
+
     parts = [f"{reply['state'].capitalize()} {reply['title']}"]
     if reply["step"]:
         parts.append(f"step {reply['step']} of {reply['steps']}")

@@ -31,3 +31,10 @@ def test_list_says_in_one_line_when_the_voice_cannot_be_used(tmp_path, capsys):
     said = [n for n in capsys.readouterr().out.splitlines() if "voice" in n]
     assert len(said) == 1 and said[0].startswith("The voice cannot be used, so the basic eSpeak")
     assert "gone.onnx" in said[0]
+
+
+def test_status_while_a_phone_asks_to_join_says_so_and_what_a_press_does():
+    from player import commands
+
+    line = commands._say_status({"state": "asking", "asking": "pear", "title": "", "step": None})
+    assert line == 'A phone asks to join (its word: "pear"); a short press allows it.'
