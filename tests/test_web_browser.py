@@ -45,12 +45,17 @@ def browser():
         launched.close()
 
 
-def test_web_in_a_browser_pair_start_live_stop_note_history_export(pins, setup, browser, tmp_path):
+def _served(setup: Path, tmp_path: Path) -> tuple[Path, Path, str]:
+    """The test's config with the page on a free port, the folder for screenshots (docs/web/
+    under `make web-screenshots`), and the page's address."""
     port = free_port()
-    config = with_web(setup, port)
     shots = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    base = f"http://127.0.0.1:{port}"
+    return with_web(setup, port), shots, f"http://127.0.0.1:{port}"
+
+
+def test_web_in_a_browser_pair_start_live_stop_note_history_export(pins, setup, browser, tmp_path):
+    config, shots, base = _served(setup, tmp_path)
     with Running(config) as run, WebService(config) as web:
         context = browser.new_context(**PHONE, accept_downloads=True)
         page = context.new_page()
@@ -128,11 +133,7 @@ def test_web_editor_in_a_browser_copy_check_fix_save_start_hear_delete_bring_bac
 ):
     """A three-step routine from a copy, on a phone: a check's line beside its field as you
     type, fixed, saved, taken by the running player, started and heard, deleted, brought back."""
-    port = free_port()
-    config = with_web(setup, port)
-    shots = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
-    base = f"http://127.0.0.1:{port}"
+    config, shots, base = _served(setup, tmp_path)
     with Running(config) as run, WebService(config) as web:
         page = browser.new_context(**PHONE).new_page()
         page.goto(base + "/pair")
