@@ -1,8 +1,7 @@
 #!/bin/bash
 # The test machine's disk: the cached base plus this checkout, installed by `make install` in a
-# chroot as on a Pi (wheels from a wheelhouse fetched here for the machine's platform, since it
-# has no network; with Piper on arm64), the
-# speech cache rendered natively (eSpeak under emulation is slow), and the test fixtures.
+# chroot as on a Pi, with every extra (wheels from a wheelhouse fetched here for the machine's
+# platform, since it has no network), the speech cache rendered, and the test fixtures.
 # Usage: image.sh CACHE. Writes CACHE/disk.img, CACHE/vmlinuz and CACHE/initrd.img.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,18 +9,23 @@ project=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 cache=$1
 stage=$cache/stage
+extras=web,piper # every extra a person can choose: the page, and Piper with the tests' tiny voice
 foreign # the chroot runs the machine's programs (a cached base outlives a reboot's binfmt entry)
 
 # lgpio_wheel: lgpio for a machine that neither PyPI nor Debian has it for (Python 3.13 on
-# aarch64; Raspberry Pi OS has its own python3-lgpio), built from its sdist in a scratch copy of
-# the base, with the compiler and SWIG it needs there only.
+# aarch64; Raspberry Pi OS has its own python3-lgpio), built from its sdist (fetched here, where
+# pip reaches PyPI) in a scratch copy of the base, with the compiler and SWIG it needs there only.
 lgpio_wheel() {
 	say "lgpio's wheel, built from its sdist in a scratch chroot (no wheel for $cpu, Python $python)"
 	scrap "$cache/scratch"
 	cp -a "$cache/root" "$cache/scratch"
-	in_root "$cache/scratch" sh -c 'apt-get install -y -q --no-install-recommends gcc swig \
-		python3-dev python3-venv && python3 -m venv /tmp/b &&
-		PYPI=1 /tmp/b/bin/pip wheel -q --no-deps --no-binary lgpio -w /tmp/w lgpio' \
+	mkdir -p "$cache/scratch/tmp/sdist"
+	${PIP:-python3 -m pip} download -q --no-deps --no-binary :all: -d "$cache/scratch/tmp/sdist" \
+		lgpio >>"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
+	in_root "$cache/scratch" env -u PIP_FIND_LINKS -u PIP_CERT sh -c 'apt-get install -y -q \
+		--no-install-recommends gcc swig python3-dev python3-setuptools python3-wheel &&
+		python3 -m venv --system-site-packages /tmp/b && /tmp/b/bin/pip wheel -q --no-deps \
+		--no-index --no-build-isolation -w /tmp/w /tmp/sdist/lgpio-*' \
 		>>"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
 	cp "$cache/scratch"/tmp/w/lgpio-*.whl "$cache/wheels/"
 	scrap "$cache/scratch"
@@ -61,10 +65,9 @@ git -C "$project" ls-files -z --cached --others --exclude-standard \
 	| tar -C "$stage/root/routine-player" -xf -
 cp -a "$cache/wheels" "$stage/root/wheels"
 
-say "make install WEB=1 BLUETOOTH=1 $piper, as a person does on a Pi (the phone page, BlueALSA)"
+say "make install WEB=1 BLUETOOTH=1 PIPER=1, as a person does on a Pi (the page, BlueALSA, Piper)"
 begun=$(date +%s)
-# shellcheck disable=SC2086 # $piper is PIPER=1 or nothing
-in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 $piper WHEELS=/root/wheels \
+in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 PIPER=1 WHEELS=/root/wheels \
 	>"$cache/install.log" 2>&1 || { tail -n 20 "$cache/install.log"; exit 1; }
 echo "$(($(date +%s) - begun))" >"$cache/install.seconds"
 say "every routine's speech, rendered into the service's cache, as after a first start"
@@ -85,14 +88,13 @@ install -m 0644 "$guest/checks.py" "$guest/underruns.py" "$guest/old_wiring.py" 
 	"$stage/usr/local/lib/vm-test/"
 # Issue 13's check forces lgpio's start-up race with this shim, built for the machine's CPU.
 $cc -shared -fPIC -O2 -Wall -o "$stage/usr/local/lib/vm-test/stall.so" "$guest/stall.c" -ldl
-if [ -n "$piper" ]; then # check 15: the tests' tiny Piper voice, which the service renders with
-	voices=$stage/usr/local/share/routine-player/voices
-	install -d -m 0755 "$voices"
-	(cd "$project" && "$(dirname "${PIP:-python3}")/python" -c \
-		"import sys; from pathlib import Path; from tests.piperkit import write_voice
+# check 15: the tests' tiny Piper voice, which the service renders with
+voices=$stage/usr/local/share/routine-player/voices
+install -d -m 0755 "$voices"
+(cd "$project" && "$(dirname "${PIP:-python3}")/python" -c \
+	"import sys; from pathlib import Path; from tests.piperkit import write_voice
 write_voice(Path(sys.argv[1]))" "$voices")
-	chmod 0644 "$voices"/*
-fi
+chmod 0644 "$voices"/*
 install -m 0644 "$guest/vm-fixtures.service" "$guest/vm-checks.service" "$stage/etc/systemd/system/"
 install -D -m 0644 "$guest/routine-player.service.d/vm-test.conf" \
 	"$stage/etc/systemd/system/routine-player.service.d/vm-test.conf"
