@@ -23,7 +23,7 @@ remember_extras
 if [ -z "${NO_SYSTEM:-}" ]; then
 	[ "$(id -u)" = 0 ] || { say "run as root: sudo make install"; exit 1; }
 	say "Debian packages"
-	apt-get update -q
+	apt-get update -q || say "could not refresh the package lists (offline?): using the ones here"
 	# procps: /bin/kill, which `systemctl reload` runs (ExecReload); a minimal Debian lacks it
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng "$(alsa_package)" python3-venv procps
 	apt-get install -y -q python3-lgpio 2>/dev/null || say "python3-lgpio not packaged here: lgpio comes from PyPI"
