@@ -14,7 +14,8 @@ foreign # the chroot runs the machine's programs (a cached base outlives a reboo
 
 # lgpio_wheel: lgpio for a machine that neither PyPI nor Debian has it for (Python 3.13 on
 # aarch64; Raspberry Pi OS has its own python3-lgpio), built from its sdist (fetched here, where
-# pip reaches PyPI) in a scratch copy of the base, with the compiler and SWIG it needs there only.
+# pip reaches PyPI) in a scratch copy of the base, with the compiler and SWIG it needs there only;
+# PYPI=1 links its C library in, as the wheels on PyPI do (Debian has no liblgpio).
 lgpio_wheel() {
 	say "lgpio's wheel, built from its sdist in a scratch chroot (no wheel for $cpu, Python $python)"
 	scrap "$cache/scratch"
@@ -24,7 +25,7 @@ lgpio_wheel() {
 		lgpio >>"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
 	in_root "$cache/scratch" env -u PIP_FIND_LINKS -u PIP_CERT sh -c 'apt-get install -y -q \
 		--no-install-recommends gcc swig python3-dev python3-setuptools python3-wheel &&
-		python3 -m venv --system-site-packages /tmp/b && /tmp/b/bin/pip wheel -q --no-deps \
+		python3 -m venv --system-site-packages /tmp/b && PYPI=1 /tmp/b/bin/pip wheel -q --no-deps \
 		--no-index --no-build-isolation -w /tmp/w /tmp/sdist/lgpio-*' \
 		>>"$cache/wheels.log" 2>&1 || { tail -n 20 "$cache/wheels.log"; exit 1; }
 	cp "$cache/scratch"/tmp/w/lgpio-*.whl "$cache/wheels/"
