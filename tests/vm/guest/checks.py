@@ -9,9 +9,12 @@ Standard library only: this runs on the machine's own Python, outside the produc
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
+import html.parser
 import json
 import os
+import pwd
 import re
 import socket
 import sqlite3
@@ -20,9 +23,10 @@ import sys
 import threading
 import time
 import tomllib
+import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 UNIT = "routine-player"
@@ -43,8 +47,11 @@ CAPTURE, S16_LE, RW_INTERLEAVED = 1, 2, 3  # libasound's enums
 SLEEP_S = 5.0  # the sleepiest speakers sleep after this much digital silence (issue 18)
 WAKE_MS = 1000  # audio.wake_ms, the installed config's
 PLAYBACK_STATUS = Path("/proc/asound/Loopback/pcm0p/sub0/status")
-PIPER_VOICE = Path("/usr/local/share/routine-player/voices/tiny.onnx")  # image.sh, on arm64
+PIPER_VOICE = Path("/usr/local/share/routine-player/voices/tiny.onnx")  # put there by image.sh
 BT_DEVICE = b"bluealsa:DEV=00:11:22:33:44:55,PROFILE=a2dp"  # no such speaker: BlueALSA says so
+CHOSEN = "plughw:CARD=Loopback,DEV=1"  # the loopback card by its name, as setup lists it
+PHONE_ROUTINES = Path("/var/lib/routine-player/phone-routines")
+EXTRAS = Path("/etc/routine-player/extras")
 
 
 class Recording:
@@ -56,7 +63,7 @@ class Recording:
     asks for the daemon's own (`frames` and `rate`, from its config), whichever end opens first;
     with `frames=None` it takes the period of the open playback end."""
 
-    def __init__(self, frames: int | None, rate: int) -> None:
+    def __init__(self, frames: int | None, rate: int, end: bytes = b"plughw:Loopback,1,0") -> None:
         self.rate = rate
         self.samples = array.array("h")
         self.marks: list[tuple[int, float]] = []  # (samples so far, when the last was captured)
@@ -64,7 +71,7 @@ class Recording:
         self._alsa = ctypes.CDLL("libasound.so.2")
         self._alsa.snd_pcm_readi.restype = ctypes.c_long
         self._pcm = ctypes.c_void_p()
-        self._call("snd_pcm_open", ctypes.byref(self._pcm), b"plughw:Loopback,1,0", CAPTURE, 0)
+        self._call("snd_pcm_open", ctypes.byref(self._pcm), end, CAPTURE, 0)
         self._configure(frames)
         self._going = True
         self._thread = threading.Thread(target=self._read, daemon=True)
@@ -198,6 +205,74 @@ class Line:
         time.sleep(seconds)
         self.pull.write_text("pull-up")
         return edge, time.monotonic()
+
+
+class FormFields(html.parser.HTMLParser):
+    """A page's named inputs as a browser sends its form: hidden fields, values, ticked boxes."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        given = dict(attrs)
+        name, box = given.get("name"), given.get("type") == "checkbox"
+        if tag == "input" and name and (not box or "checked" in given):
+            self.fields[name] = given.get("value") or ("on" if box else "")
+
+
+@contextlib.contextmanager
+def pi_identity() -> Iterator[None]:
+    """A Pi's revision in /proc/cpuinfo for every process, as the unit's drop-in gives the
+    service: for what runs outside that unit (setup's button test, a user manager's unit)."""
+    run("mount", "--bind", "/run/vm-test/cpuinfo", "/proc/cpuinfo")
+    try:
+        yield
+    finally:
+        run("umount", "/proc/cpuinfo")
+
+
+def as_person(name: str, *command: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """A command run by a person (their own systemd user manager reached through its socket)."""
+    uid = pwd.getpwnam(name).pw_uid
+    env = ["env", f"HOME=/home/{name}", f"XDG_RUNTIME_DIR=/run/user/{uid}"]
+    return subprocess.run(
+        ["runuser", "-u", name, "--", *env, *command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd="/",
+    )
+
+
+def setup_pressed(line: Line, *flags: str) -> tuple[int, str]:
+    """`routine-player setup` with `flags`, pressing the line once it asks for a press (and
+    again every 2 s until it says it heard one); its exit status and what it printed."""
+    command = [str(VENV_BIN / "routine-player"), "setup", *flags]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    shown: list[str] = []
+    asked = threading.Event()
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    ) as setup:
+
+        def presser() -> None:
+            asked.wait()
+            while setup.poll() is None and not any(n.startswith("Heard") for n in shown):
+                line.press()
+                time.sleep(2.0)
+
+        threading.Thread(target=presser, daemon=True).start()
+        assert setup.stdout is not None
+        for said in setup.stdout:
+            shown.append(said.rstrip())
+            if said.startswith("Press the button now"):
+                asked.set()
+        status = setup.wait(timeout=900)
+    asked.set()
+    return status, "\n".join(shown)
 
 
 def playback_params() -> dict[str, int]:
@@ -483,6 +558,7 @@ class Checks:
         self.frames, self.rate = daemon_audio()
         self.recording: Recording | None = None
         self.dumped = False  # the daemon's stacks, taken at the first failure
+        self.phone: urllib.request.OpenerDirector | None = None  # paired by check 12
 
     def row(self, name: str, ok: bool, detail: str) -> None:
         self.rows.append({"check": name, "ok": bool(ok), "detail": detail})
@@ -717,7 +793,7 @@ class Checks:
         found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", report)
         score = self.figures["web_exposure"] = float(found[1]) if found else 99.0
         self.figures["web_rss_mb"] = resident_mb(unit("MainPID", name=WEB_UNIT)["MainPID"])
-        phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        phone = self.phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = phone.open(WEB + "/pair", timeout=30).read().decode()
         nonce = re.search(r'name="nonce" value="([^"]+)"', page)[1]
         said = run(str(VENV_BIN / "routine-player"), "--config", str(CONFIG), "web", "pair")
@@ -831,11 +907,12 @@ class Checks:
         )
 
     def piper_voice(self) -> None:
-        """Issue 24, on the Pi's platform only (arm64, where the image installs Piper): with
-        the tests' tiny Piper voice, the service renders every routine under its real unit
-        (its SystemCallFilter, MemoryMax, ProtectSystem...), plays, and a press silences it."""
+        """Issue 24: with the tests' tiny Piper voice (the image installs Piper on every
+        platform), the service renders every routine under its real unit (its
+        SystemCallFilter, MemoryMax, ProtectSystem...), plays, and a press silences it."""
+        settings = CONFIG.read_text()
         CONFIG.write_text(
-            CONFIG.read_text().replace(
+            settings.replace(
                 "[voice]\n", f'[voice]\nengine = "piper"\nmodel = "{PIPER_VOICE}"\n', 1
             )
         )
@@ -853,11 +930,232 @@ class Checks:
         self.figures["piper_daemon_rss_mb"] = resident_mb(unit("MainPID")["MainPID"])
         self.line.hold(2.5)  # a long press: stopped, for the check after this one
         wait_for(lambda: state() == "idle", 120)
+        CONFIG.write_text(settings)  # eSpeak again: its speech is still in the cache
+        rendered_with(run("date", "+%Y-%m-%d %H:%M:%S").strip(), "vm-keep-awake")
         self.row(
             "15. Piper renders under the unit's sandbox, and a press silences it",
             rendered and after > before and not wrong,
             f"rendered {rendered}, speech files {before}→{after}; the voice ended {ms:.0f} ms "
             f"after the edge{'; ' + wrong if wrong else ''}; speech child {child_mb:.0f} MB",
+        )
+
+    def phone_routine_played(self) -> None:
+        """Issue 28: a routine written in the page's editor is saved through the installed web
+        unit by the player, into its own folder (the player's file, closed to others), prepared
+        in the background, and the installed command starts it: its first cue is heard, and
+        nothing restarted on the way."""
+        assert self.phone is not None, "check 12 did not pair a phone"
+        restarts = unit("NRestarts")["NRestarts"]
+        form = FormFields(self.phone.open(WEB + "/edit/new", timeout=60).read().decode()).fields
+        form |= {"id": "vm-mine", "title": "Made on the phone", "steps": "3", "op": "save"}
+        form |= {"about": "Three steps written in the test machine's editor."}
+        cues = (
+            "Lie on your side with the roller under the top of the hip.",
+            "Roll slowly over the upper glute.",
+            "Rest now, and sip some water.",
+        )
+        form |= {f"step-{n}.say": cue for n, cue in enumerate(cues, 1)} | {"step-2.hold": "20"}
+        sent = urllib.request.Request(
+            WEB + "/edit", data=urllib.parse.urlencode(form).encode(), headers={"Origin": WEB}
+        )
+        landed = self.phone.open(sent, timeout=120).geturl()
+
+        def ready() -> bool:
+            page = self.phone.open(WEB + "/edit/saved/vm-mine", timeout=60).read().decode()
+            return 'id="ready"' in page
+
+        prepared = wait_for(ready, 600, every=2.0)
+        saved = PHONE_ROUTINES / "vm-mine.toml"
+        facts = saved.stat() if saved.exists() else None
+        owner = pwd.getpwuid(facts.st_uid).pw_name if facts else "none"
+        mode = oct(facts.st_mode & 0o777) if facts else "none"
+        if self.recording is not None:
+            self.recording.close()
+        rec = self.recording = Recording(self.frames, self.rate)
+        asked = time.monotonic()
+        start = subprocess.run(
+            [str(VENV_BIN / "routine-player"), "start", "vm-mine"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        heard = rec.wait_loud(asked, 60)
+        now = state()
+        self.line.hold(2.5)  # a long press: stopped, for the checks after this one
+        wait_for(lambda: state() == "idle", 120)
+        again = unit("NRestarts")["NRestarts"]
+        self.row(
+            "16. a routine saved on the phone is played by the service",
+            landed.endswith("/edit/saved/vm-mine")
+            and bool(prepared)
+            and owner == UNIT
+            and mode == "0o640"
+            and start.returncode == 0
+            and heard is not None
+            and now == "playing"
+            and again == restarts,
+            f"saved to {landed.removeprefix(WEB)}; ready {bool(prepared)}; {saved} {owner} "
+            f"{mode}; start: {(start.stdout + start.stderr).strip()}; first sound "
+            f"{self._ms(heard, asked)} after it; state {now}; restarts {restarts}→{again}",
+        )
+
+    def setup_by_flags(self) -> None:
+        """Issue 25: `sudo routine-player setup` with flags, as a script runs it: the loopback
+        card picked by its name (its second device, which the default output never reaches),
+        a press on the simulated line heard, the config written with its comments kept, and
+        the service restarted: a press then plays through the chosen device."""
+        comments = [n for n in CONFIG.read_text().splitlines() if n.lstrip().startswith("#")]
+        pid = unit("MainPID")["MainPID"]
+        flags = ("--device", CHOSEN, "--pin", "17", "--press-seconds", "120", "--yes")
+        with pi_identity():
+            status, said = setup_pressed(self.line, *flags)
+        text = CONFIG.read_text()
+        written = tomllib.loads(text)["audio"].get("device")
+        kept = all(n in text.splitlines() for n in comments)
+        restarted = active_with_new_pid(pid, 300)
+        if self.recording is not None:
+            self.recording.close()
+        rec = self.recording = Recording(self.frames, self.rate, end=b"plughw:Loopback,0,0")
+        wait_for(lambda: state() == "idle", 120)
+        _, release = self.line.hold(0.15)
+        heard = rec.wait_loud(release, 120)
+        self.line.hold(2.5)
+        wait_for(lambda: state() == "idle", 120)
+        self.row(
+            "17. setup by its flags: the card by name, the button heard, the service plays there",
+            status == 0
+            and "Heard the press" in said
+            and written == CHOSEN
+            and kept
+            and restarted
+            and heard is not None,
+            f"exit {status}; {_last_lines(said, 1)}; device {written!r}; comments kept {kept}; "
+            f"restarted {restarted}; first sound {self._ms(heard, release)} after a press",
+        )
+
+    def reinstall_keeps(self) -> None:
+        """Issue 25: `sudo make install` again with no flags (the upgrade) keeps the extras
+        the first install chose (the page, Bluetooth, Piper), the config, the history, the
+        phone's routines and its pairing, and leaves both services running."""
+        extras, settings = EXTRAS.read_text(), CONFIG.read_text()
+        rows = len(self._history())
+        begun = time.monotonic()
+        made = subprocess.run(
+            ["make", "-C", str(PROJECT), "install", "WHEELS=/root/wheels"],
+            capture_output=True,
+            text=True,
+            timeout=1500,
+            check=False,
+        )
+        self.figures["reinstall_s"] = time.monotonic() - begun
+        up = wait_for(lambda: unit("ActiveState")["ActiveState"] == "active", 300)
+
+        def paired() -> bool:  # the page back, and the phone still paired: its list, no /pair
+            try:
+                return "vm-mine" in self.phone.open(WEB + "/edit", timeout=30).read().decode()
+            except OSError:
+                return False
+
+        page = wait_for(paired, 120, every=1.0) if self.phone else False
+        piper = "PIPER=1" not in extras or "piper" in run(str(VENV_BIN / "pip"), "list")
+        bluetooth = Path(f"/etc/systemd/system/{UNIT}.service.d/bluetooth.conf").exists()
+        same = {
+            "extras": EXTRAS.read_text() == extras,
+            "config": CONFIG.read_text() == settings,
+            "history": len(self._history()) == rows,
+            "phone routine": (PHONE_ROUTINES / "vm-mine.toml").exists(),
+        }
+        self.row(
+            "18. make install again, with no flags, keeps every extra and what is the person's",
+            made.returncode == 0
+            and bool(up)
+            and bool(page)
+            and piper
+            and bluetooth
+            and all(same.values()),
+            f"exit {made.returncode} in {self.figures['reinstall_s']:.0f} s "
+            f"{_last_lines(made.stdout + made.stderr, 1)}; extras {extras.split()[-3:]}; "
+            f"service up {bool(up)}; page paired {bool(page)}; piper {piper}; "
+            f"bluetooth {bluetooth}; unchanged {same}",
+        )
+
+    def user_unit(self) -> None:
+        """Issue 25: the desktop image's own-user unit, started as docs/raspberry-pi.md says
+        (enable --now, lingering) under a real user manager, reaches READY=1 and plays at a
+        press. The system service is stopped meanwhile: one player holds the button."""
+        run("systemctl", "stop", UNIT)
+        run("usermod", "-a", "-G", "gpio,audio", "person")
+        run("loginctl", "enable-linger", "person")
+        manager = f"user@{pwd.getpwnam('person').pw_uid}.service"
+        wait_for(lambda: unit("ActiveState", name=manager)["ActiveState"] == "active", 120)
+        with pi_identity():
+            begun = time.monotonic()
+            started = as_person("person", "systemctl", "--user", "enable", "--now", UNIT)
+            self.figures["user_unit_start_s"] = time.monotonic() - begun
+            shown = as_person(
+                "person",
+                "systemctl",
+                "--user",
+                "show",
+                UNIT,
+                "--property=ActiveState",
+                "--property=NRestarts",
+            ).stdout.split()
+            if self.recording is not None:
+                self.recording.close()
+            rec = self.recording = Recording(self.frames, self.rate)
+            _, release = self.line.hold(0.15)
+            heard = rec.wait_loud(release, 120)
+            self.line.hold(2.5)
+            stopped = as_person("person", "systemctl", "--user", "disable", "--now", UNIT)
+        run("loginctl", "disable-linger", "person")
+        subprocess.run(["systemctl", "start", UNIT], check=False, timeout=600)
+        self.row(
+            "19. the own-user unit starts under a user manager and plays",
+            started.returncode == 0
+            and "ActiveState=active" in shown
+            and "NRestarts=0" in shown
+            and heard is not None
+            and stopped.returncode == 0,
+            f"enable --now: exit {started.returncode} {_last_lines(started.stderr, 1)} in "
+            f"{self.figures['user_unit_start_s']:.0f} s; {shown}; first sound "
+            f"{self._ms(heard, release)} after a press",
+        )
+
+    def slow_voice_starts(self, limit: int = 15) -> None:
+        """Issue 25: a first start that renders for longer than the start timeout (the speech
+        cache emptied; TimeoutStartSec cut to `limit` s by a drop-in; eSpeak under emulation
+        is the slow voice) still becomes ready, with no restart: the service extends the
+        timeout line by line and says how far it got."""
+        dropin = Path(f"/run/systemd/system/{UNIT}.service.d/vm-test-slow.conf")
+        dropin.parent.mkdir(parents=True, exist_ok=True)
+        dropin.write_text(f"[Service]\nTimeoutStartSec={limit}s\n")
+        run("systemctl", "daemon-reload")
+        run("systemctl", "stop", UNIT)
+        run("rm", "-rf", "/var/cache/routine-player/speech")
+        restarts = unit("NRestarts")["NRestarts"]
+        said: set[str] = set()
+        begun = time.monotonic()
+        try:
+            with subprocess.Popen(["systemctl", "start", UNIT]) as starting:
+                while starting.poll() is None:
+                    said.add(unit("StatusText")["StatusText"])
+                    time.sleep(0.5)
+        finally:
+            dropin.unlink(missing_ok=True)
+            run("systemctl", "daemon-reload")
+        took = self.figures["slow_start_s"] = time.monotonic() - begun
+        shown = unit("ActiveState", "Result", "NRestarts")
+        progress = sorted(n for n in said if n.startswith("rendering"))
+        wait_for(lambda: not control("routines").get("preparing", True), 900, every=2.0)
+        self.row(
+            "20. a voice slower than the start timeout does not fail the start",
+            shown == {"ActiveState": "active", "Result": "success", "NRestarts": restarts}
+            and took > limit
+            and bool(progress),
+            f"ready after {took:.0f} s with TimeoutStartSec={limit}s; {shown}; "
+            f"status said {progress[:1] + progress[-1:]}",
         )
 
     def stop_and_uninstall(self) -> None:
@@ -936,6 +1234,14 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _page(error: Exception) -> str:
+    """For a page that answered with an error: which, and the line it said."""
+    if not isinstance(error, urllib.error.HTTPError):
+        return ""
+    said = re.findall(r'role="alert">([^<]*)<', error.read().decode(errors="replace"))
+    return f" at {error.url}: {said[0] if said else 'no line'}"
+
+
 def _last_lines(text: str, count: int = 2) -> str:
     """The last lines a probe logged, for a row's detail."""
     return " / ".join(n.strip() for n in text.strip().splitlines()[-count:]) or "nothing"
@@ -955,9 +1261,14 @@ def main(results: Path) -> int:
         checks.new_routine_rendered,
         checks.person_reaches_the_service,
         checks.web_page_served,
+        checks.phone_routine_played,
         checks.keep_awake,
         checks.bluetooth_sandbox,
-        *([checks.piper_voice] if PIPER_VOICE.is_file() else []),
+        checks.piper_voice,
+        checks.setup_by_flags,
+        checks.reinstall_keeps,
+        checks.user_unit,
+        checks.slow_voice_starts,
         checks.stop_and_uninstall,
     ]
     if (Path(__file__).parent / "grid.py").is_file():  # make vm-grid: ready, then the grid
@@ -966,7 +1277,7 @@ def main(results: Path) -> int:
         try:
             step()
         except Exception as error:  # a broken check is a failed row, and the rest still run
-            checks.row(step.__name__, False, f"{type(error).__name__}: {error}")
+            checks.row(step.__name__, False, f"{type(error).__name__}: {error}{_page(error)}")
         if not all(r["ok"] for r in checks.rows) and not checks.dumped:
             checks.dump_stacks()
     if checks.recording is not None:
