@@ -152,8 +152,16 @@ def test_setup_says_why_a_press_was_not_heard(machine):
     assert "pin = 4 " in machine.read_text()
 
 
+def avahi_running(root: Path) -> Path:
+    """A machine root where avahi-daemon runs (its socket is there)."""
+    (root / "run/avahi-daemon").mkdir(parents=True)
+    (root / "run/avahi-daemon/socket").touch()
+    return root
+
+
 def test_setup_with_flags_alone_writes_the_config_from_a_script(machine, tmp_path):
-    env = {**os.environ, "GPIOZERO_PIN_FACTORY": "mock"}
+    avahi = avahi_running(tmp_path / "avahi")
+    env = {**os.environ, "GPIOZERO_PIN_FACTORY": "mock", "ROUTINE_PLAYER_AVAHI": str(avahi)}
     done = subprocess.run(
         [sys.executable, "-m", "player", "setup", "--config", str(machine), "--device",
          "plughw:CARD=Loopback,DEV=0", "--pin", "27", "--press-seconds", "0", "--volume", "45",
@@ -166,6 +174,18 @@ def test_setup_with_flags_alone_writes_the_config_from_a_script(machine, tmp_pat
     assert "volume = 45 " in written and 'engine = "espeak"' in written
     assert "sudo systemctl restart routine-player" in done.stdout
     assert f"  http://{socket.gethostname()}.local:8080/\n" in done.stdout  # the page, by name
+
+
+def test_web_page_is_offered_by_name_only_when_avahi_answers_for_it(tmp_path, monkeypatch):
+    from player import config
+    from player.web.where import page_urls
+
+    monkeypatch.setenv("ROUTINE_PLAYER_AVAHI", str(tmp_path))
+    settings = config.load(None)
+    by_name = f"http://{socket.gethostname()}.local:8080/"
+    assert by_name not in page_urls(settings)  # no Avahi: the name would lead nowhere
+    avahi_running(tmp_path)
+    assert page_urls(settings)[0] == by_name
 
 
 def test_web_page_listens_on_every_address_so_a_new_one_still_answers(machine):
