@@ -3,7 +3,8 @@
 Raspberry Pi OS runs Avahi, which answers for `HOSTNAME.local` and announces every file in
 /etc/avahi/services (it reads the folder again whenever a file there changes). The installer
 writes ours when the page is installed (WEB=1) and that folder exists, with the configured
-`web.port`, and removes it with the page (WEB=0, or uninstalling): `python -m player.web.mdns`.
+`web.port`, and removes it with the page (WEB=0, or uninstalling): `python -m player.web.mdns`;
+`setup` does the same when it turns the page on or off.
 ROUTINE_PLAYER_AVAHI names another root for Avahi's paths (the installer's DESTDIR, the tests').
 """
 
@@ -59,6 +60,11 @@ def announce(port: int) -> Path | None:
     written.chmod(0o644)
     written.replace(path)
     return path
+
+
+def withdraw() -> None:
+    """Remove the service file, if there: the page is off."""
+    (_root() / SERVICES / FILE).unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
