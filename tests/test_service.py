@@ -97,10 +97,13 @@ AVAHI = "etc/avahi/services/routine-player.service"
 
 
 def announced(dest: Path) -> tuple[str, str, str]:
-    """The Avahi service file's name, service type and port (it must parse as XML)."""
+    """The Avahi service file's name, service type and port: it must parse as XML, in the
+    order avahi-service.dtd allows (service-group: name, service; service: type, port, txt)."""
     group = ET.parse(dest / AVAHI).getroot()
-    assert group.tag == "service-group"
+    assert group.tag == "service-group" and [e.tag for e in group] == ["name", "service"]
     service = group.find("service")
+    assert [e.tag for e in service] == ["type", "port", "txt-record"]
+    assert group.find("name").get("replace-wildcards") == "yes"  # %h: the Pi's host name
     return group.findtext("name"), service.findtext("type"), service.findtext("port")
 
 
@@ -335,3 +338,18 @@ def test_service_a_32_bit_system_is_refused_in_one_line_before_anything_changes(
         assert "32-bit (armhf, from dpkg --print-architecture)" in said[0]
         assert "flash Raspberry Pi OS (64-bit)" in said[0]
     assert not dest.exists() and not venv.exists()
+
+
+def test_service_announcement_with_a_broken_config_says_one_line(tmp_path, capsys, monkeypatch):
+    from player.web import mdns
+
+    monkeypatch.setenv("ROUTINE_PLAYER_AVAHI", str(tmp_path))
+    (tmp_path / "etc/avahi/services").mkdir(parents=True)
+    broken = tmp_path / "config.toml"
+    broken.write_text("[web]\nport = 99999\n")
+    assert mdns.main(["--config", str(broken)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"the page is not announced by name: {broken}: web.port: expected a TCP port from 1 to "
+        "65535, found 99999"
+    ]
+    assert not (tmp_path / AVAHI).exists()
