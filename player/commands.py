@@ -191,6 +191,8 @@ def control(args: argparse.Namespace) -> int:
         print(f"Nothing to {args.command}: the player is {reply['state']}.")
         return 1
     print(_say_status(reply))
+    if args.command == "status" and reply.get("fallback"):  # the chosen speaker was not found
+        print(reply["fallback"][0].upper() + reply["fallback"][1:] + ".")
     return 0
 
 

@@ -41,7 +41,8 @@ drop_extras() {
 		if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 			systemctl disable --now routine-player-web 2>/dev/null || true
 		fi
-		rm -f "$DESTDIR/etc/systemd/system/routine-player-web.service"
+		rm -f "$DESTDIR/etc/systemd/system/routine-player-web.service" \
+			"$DESTDIR/etc/avahi/services/routine-player.service"
 	fi
 	if [ "${WAS_BLUETOOTH:-0}" = 1 ] && [ -z "$BLUETOOTH" ]; then
 		say "Bluetooth turned off for the player (BlueZ and BlueALSA stay installed)"

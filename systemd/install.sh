@@ -93,6 +93,10 @@ units=routine-player
 if [ -n "${WEB:-}" ]; then
 	install -m 0644 systemd/routine-player-web.service "$DESTDIR/etc/systemd/system/routine-player-web.service"
 	units="$units routine-player-web"
+	# Found by name: an Avahi service file with the config's web.port, if Avahi is installed
+	# (player/web/mdns.py). After changing web.port, running the install again rewrites it.
+	say "$(ROUTINE_PLAYER_AVAHI="$DESTDIR/" "$DESTDIR$PREFIX/venv/bin/python" -m player.web.mdns \
+		--config "$DESTDIR/etc/routine-player/config.toml" 2>&1 || true)"
 fi
 if [ -n "${BLUETOOTH:-}" ]; then
 	install -D -m 0644 systemd/bluetooth.conf \

@@ -16,7 +16,8 @@ fi
 rm -f "$DESTDIR/etc/systemd/system/routine-player.service" \
 	"$DESTDIR/etc/systemd/system/routine-player-web.service" \
 	"$DESTDIR/etc/systemd/system/routine-player.service.d/bluetooth.conf" \
-	"$DESTDIR/etc/systemd/user/routine-player.service"
+	"$DESTDIR/etc/systemd/user/routine-player.service" \
+	"$DESTDIR/etc/avahi/services/routine-player.service"
 if [ -z "${NO_SYSTEM:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
 fi
@@ -24,7 +25,7 @@ rm -rf "$DESTDIR$PREFIX" "$DESTDIR/var/cache/routine-player"
 if [ "$(readlink "$DESTDIR$BINDIR/routine-player" 2>/dev/null)" = "$PREFIX/venv/bin/routine-player" ]; then
 	rm -f "$DESTDIR$BINDIR/routine-player"  # ours; anything else there is left alone
 fi
-say "removed the program, its units and its speech cache"
+say "removed the program, its units, its name on the network and its speech cache"
 KEPT="/etc/routine-player /var/lib/routine-player /var/lib/routine-player-web /usr/local/share/routine-player"
 
 # PURGE=1: everything a person made or the player kept, and the users; nothing is left.

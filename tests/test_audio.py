@@ -106,12 +106,18 @@ OPEN_AND_SAY_DEVICE = (
 def test_mixer_prefers_the_card_directly_over_alsas_default(tmp_path, alsa_conf, device):
     """Real ALSA with a config of our own: "plughw" first (no dmix buffer between a press and
     silence), ALSA's "default" only when that cannot open."""
+    assert with_alsa(tmp_path, alsa_conf, OPEN_AND_SAY_DEVICE).split() == [device]
+
+
+def with_alsa(tmp_path, alsa_conf: str, script: str) -> str:
+    """What `script` prints, run through SDL's ALSA driver with only the devices `alsa_conf`
+    names (null ones: nothing is heard)."""
     conf = tmp_path / "asound.conf"
     conf.write_text(alsa_conf)
     env = {**os.environ, "SDL_AUDIODRIVER": "alsa", "ALSA_CONFIG_PATH": str(conf)}
     env.pop("AUDIODEV", None)
     result = subprocess.run(
-        [sys.executable, "-c", OPEN_AND_SAY_DEVICE],
+        [sys.executable, "-c", script],
         env=env,
         capture_output=True,
         text=True,
@@ -119,7 +125,29 @@ def test_mixer_prefers_the_card_directly_over_alsas_default(tmp_path, alsa_conf,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [device]
+    return result.stdout
+
+
+FALL_BACK = """
+from player.audio.mixer import Mixer
+from player.config import AudioConfig
+from player.core.errors import AudioError
+mixer = Mixer(AudioConfig(device="plughw:CARD=Nowhere,DEV=0"), lazy=True)
+try:
+    mixer.open()
+except AudioError as error:
+    print(mixer.settings.device, "not found:", "found none" in error.lines()[0])
+mixer.open(default=True)
+print(mixer.device, repr(mixer.settings.device))
+"""
+
+
+def test_mixer_a_chosen_device_not_found_can_give_way_to_the_default_output(tmp_path):
+    """Real ALSA with a config of our own: the chosen card does not exist, the default does."""
+    assert with_alsa(tmp_path, "pcm.plughw { type null }\n", FALL_BACK).splitlines() == [
+        "plughw:CARD=Nowhere,DEV=0 not found: True",
+        "plughw ''",
+    ]
 
 
 class Growth:

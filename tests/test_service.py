@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -91,20 +92,38 @@ def run_script(name: str, dest: Path, **extra: str) -> subprocess.CompletedProce
     )
 
 
+MINE = "[voice]\nrate = 140\n[web]\nport = 8181\n"
+AVAHI = "etc/avahi/services/routine-player.service"
+
+
+def announced(dest: Path) -> tuple[str, str, str]:
+    """The Avahi service file's name, service type and port: it must parse as XML, in the
+    order avahi-service.dtd allows (service-group: name, service; service: type, port, txt)."""
+    group = ET.parse(dest / AVAHI).getroot()
+    assert group.tag == "service-group" and [e.tag for e in group] == ["name", "service"]
+    service = group.find("service")
+    assert [e.tag for e in service] == ["type", "port", "txt-record"]
+    assert group.find("name").get("replace-wildcards") == "yes"  # %h: the Pi's host name
+    return group.findtext("name"), service.findtext("type"), service.findtext("port")
+
+
 def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
     dest = tmp_path / "root"
     mine = dest / "etc" / "routine-player"
     mine.mkdir(parents=True)
-    (mine / "config.toml").write_text("[voice]\nrate = 140\n")
+    (mine / "config.toml").write_text(MINE)
     history = dest / "var" / "lib" / "routine-player" / "history.sqlite3"
     history.parent.mkdir(parents=True)
     history.write_bytes(b"the person's history")
+    (dest / AVAHI).parent.mkdir(parents=True)  # Avahi is installed, as on Raspberry Pi OS
     installed = run_script("install.sh", dest, WEB="1")  # with the web page (issue 20)
     assert installed.returncode == 0, installed.stderr
     assert "kept the config that is there" in installed.stdout
     web = dest / "etc/systemd/system/routine-player-web.service"
     assert web.read_bytes() == (ROOT / "systemd/routine-player-web.service").read_bytes()
-    assert (mine / "config.toml").read_text() == "[voice]\nrate = 140\n"
+    assert announced(dest) == ("routine-player on %h", "_http._tcp", "8181")  # its web.port
+    assert "the page announced over mDNS: http://" in installed.stdout
+    assert (mine / "config.toml").read_text() == MINE
     assert (dest / "etc/systemd/system/routine-player.service").read_bytes() == UNIT.read_bytes()
     command = dest / "opt/routine-player/venv/bin/routine-player"
     listed = subprocess.run([str(command), "list"], capture_output=True, text=True, check=False)
@@ -121,8 +140,8 @@ def test_service_install_then_uninstall_keeps_what_the_person_made(tmp_path):
     assert removed.returncode == 0, removed.stderr
     assert not (dest / "opt/routine-player").exists()
     assert not (dest / "etc/systemd/system/routine-player.service").exists()
-    assert not web.exists()
-    assert (mine / "config.toml").read_text() == "[voice]\nrate = 140\n"
+    assert not web.exists() and not (dest / AVAHI).exists() and (dest / AVAHI).parent.is_dir()
+    assert (mine / "config.toml").read_text() == MINE
     assert (mine / "routines" / "mine.toml").exists()
     assert history.read_bytes() == b"the person's history"
     assert not on_path.exists() and not on_path.is_symlink()
@@ -133,9 +152,11 @@ def test_service_install_writes_the_config_and_keeps_a_command_it_did_not_make(t
     theirs = dest / "usr/local/bin/routine-player"
     theirs.parent.mkdir(parents=True)
     theirs.write_text("#!/bin/sh\necho mine\n")
+    (dest / AVAHI).parent.mkdir(parents=True)
     installed = run_script("install.sh", dest)
     assert installed.returncode == 0
     assert not (dest / "etc/systemd/system/routine-player-web.service").exists()  # off by default
+    assert not (dest / AVAHI).exists()  # no page, nothing announced
     assert "kept /usr/local/bin/routine-player, which is not ours" in installed.stdout
     written = dest / "etc/routine-player/config.toml"
     assert written.read_bytes() == (ROOT / "systemd" / "config.toml").read_bytes()
@@ -200,7 +221,11 @@ def test_service_extras_chosen_once_stay_until_turned_off_on_purpose(tmp_path):
 
 def test_service_install_again_is_the_upgrade_and_keeps_the_page_and_the_venv(tmp_path):
     dest = tmp_path / "root"
-    assert run_script("install.sh", dest, WEB="1").returncode == 0
+    first = run_script("install.sh", dest, WEB="1")
+    assert first.returncode == 0, first.stderr
+    assert not (dest / "etc/avahi").exists()  # no Avahi: nothing announced, no folder made
+    assert "no Avahi here (/etc/avahi/services)" in first.stdout
+    (dest / AVAHI).parent.mkdir(parents=True)  # Avahi installed since
     venv = dest / "opt/routine-player/venv"
     (venv / "person-was-here").write_text("kept")  # a venv made again from scratch loses this
     history = dest / "var/lib/routine-player/history.sqlite3"
@@ -210,6 +235,7 @@ def test_service_install_again_is_the_upgrade_and_keeps_the_page_and_the_venv(tm
     assert again.returncode == 0, again.stderr
     assert "extras: WEB" in again.stdout
     assert (dest / "etc/systemd/system/routine-player-web.service").exists()
+    assert announced(dest)[2] == "8080"
     python = venv / "bin/python"
     assert (
         subprocess.run([str(python), "-c", "import bottle, waitress"], check=False).returncode == 0
@@ -218,6 +244,7 @@ def test_service_install_again_is_the_upgrade_and_keeps_the_page_and_the_venv(tm
     off = run_script("install.sh", dest, WEB="0")
     assert "the phone page turned off" in off.stdout
     assert not (dest / "etc/systemd/system/routine-player-web.service").exists()
+    assert not (dest / AVAHI).exists()
 
 
 def test_service_uninstall_says_what_it_keeps_and_a_purge_removes_it(tmp_path):
@@ -311,3 +338,18 @@ def test_service_a_32_bit_system_is_refused_in_one_line_before_anything_changes(
         assert "32-bit (armhf, from dpkg --print-architecture)" in said[0]
         assert "flash Raspberry Pi OS (64-bit)" in said[0]
     assert not dest.exists() and not venv.exists()
+
+
+def test_service_announcement_with_a_broken_config_says_one_line(tmp_path, capsys, monkeypatch):
+    from player.web import mdns
+
+    monkeypatch.setenv("ROUTINE_PLAYER_AVAHI", str(tmp_path))
+    (tmp_path / "etc/avahi/services").mkdir(parents=True)
+    broken = tmp_path / "config.toml"
+    broken.write_text("[web]\nport = 99999\n")
+    assert mdns.main(["--config", str(broken)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"the page is not announced by name: {broken}: web.port: expected a TCP port from 1 to "
+        "65535, found 99999"
+    ]
+    assert not (tmp_path / AVAHI).exists()

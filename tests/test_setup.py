@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from pexpect import fdpexpect
 from player.audio import outputs
 from player.core.errors import ConfigError
 from player.setup import configfile, wizard
+from player.setup.machine import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "systemd" / "config.toml"
@@ -152,8 +155,16 @@ def test_setup_says_why_a_press_was_not_heard(machine):
     assert "pin = 4 " in machine.read_text()
 
 
+def avahi_running(root: Path) -> Path:
+    """A machine root where avahi-daemon runs (its socket is there)."""
+    (root / "run/avahi-daemon").mkdir(parents=True)
+    (root / "run/avahi-daemon/socket").touch()
+    return root
+
+
 def test_setup_with_flags_alone_writes_the_config_from_a_script(machine, tmp_path):
-    env = {**os.environ, "GPIOZERO_PIN_FACTORY": "mock"}
+    avahi = avahi_running(tmp_path / "avahi")
+    env = {**os.environ, "GPIOZERO_PIN_FACTORY": "mock", "ROUTINE_PLAYER_AVAHI": str(avahi)}
     done = subprocess.run(
         [sys.executable, "-m", "player", "setup", "--config", str(machine), "--device",
          "plughw:CARD=Loopback,DEV=0", "--pin", "27", "--press-seconds", "0", "--volume", "45",
@@ -166,6 +177,18 @@ def test_setup_with_flags_alone_writes_the_config_from_a_script(machine, tmp_pat
     assert "volume = 45 " in written and 'engine = "espeak"' in written
     assert "sudo systemctl restart routine-player" in done.stdout
     assert f"  http://{socket.gethostname()}.local:8080/\n" in done.stdout  # the page, by name
+
+
+def test_web_page_is_offered_by_name_only_when_avahi_answers_for_it(tmp_path, monkeypatch):
+    from player import config
+    from player.web.where import page_urls
+
+    monkeypatch.setenv("ROUTINE_PLAYER_AVAHI", str(tmp_path))
+    settings = config.load(None)
+    by_name = f"http://{socket.gethostname()}.local:8080/"
+    assert by_name not in page_urls(settings)  # no Avahi: the name would lead nowhere
+    avahi_running(tmp_path)
+    assert page_urls(settings)[0] == by_name
 
 
 def test_web_page_listens_on_every_address_so_a_new_one_still_answers(machine):
@@ -195,3 +218,25 @@ def test_setup_offers_a_piper_voice_found_beside_the_config(machine):
     assert run.finish() == 0
     written = machine.read_text()
     assert 'engine = "piper"' in written and f'model = "{model}"' in written
+
+
+def test_setup_turning_the_page_off_and_on_withdraws_and_announces_its_name(tmp_path, monkeypatch):
+    """As root with systemd (managed): systemctl is a stand-in on PATH that only succeeds."""
+    from player import config
+
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    (bin_folder / "systemctl").write_text("#!/bin/sh\nexit 0\n")
+    (bin_folder / "systemctl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}:{os.environ['PATH']}")
+    monkeypatch.setenv("ROUTINE_PLAYER_AVAHI", str(tmp_path))
+    announced = tmp_path / "etc/avahi/services/routine-player.service"
+    announced.parent.mkdir(parents=True)
+    settings = replace(config.load(None), web=replace(config.WebConfig(), port=8181))
+    term = wizard.Terminal(io.StringIO(), io.StringIO(), assume=True)
+    wizard.choose_page(term, args(tmp_path, web="on"), settings, Services(managed=True))
+    assert "<port>8181</port>" in announced.read_text()
+    wizard.choose_page(term, args(tmp_path, web="off"), settings, Services(managed=True))
+    assert not announced.exists()
+    wizard.choose_page(term, args(tmp_path, web="on"), settings, Services(managed=False))
+    assert not announced.exists()  # setup on a person's own config leaves the machine alone

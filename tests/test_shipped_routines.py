@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from player.audio import chimes
-from player.core import intro, routine, timeline
+from player.core import intro, joining, routine, timeline
 from player.core.timeline import MAX_WORDS
 from player.routines import library, plans
+from player.routines.prepare import fallback_line
 
 TENDER = re.compile(r"\btender spot\b")  # the cues of holds on a tender spot
 # Words that ask for more pressure: never in a cue on a tender spot, where a hold ends as the
@@ -155,7 +156,8 @@ def test_shipped_routine_every_line_the_player_says_is_short(path):
     for line in (intro.BUTTON, intro.BUTTON_SHORT, timeline.STOP_NOTE, timeline.REMINDER):
         assert line in lines
     assert timeline.announce(loaded) in lines and set(cues(loaded)) <= set(lines)
-    for line in lines:
+    outside = (*joining.lines(), fallback_line(device=True, voice=True))  # the longest at start
+    for line in (*lines, *outside):
         assert len(line.split()) <= MAX_WORDS, line
 
 

@@ -14,6 +14,7 @@ import ctypes
 import os
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 # SDL would otherwise take SIGINT and SIGTERM (when Python left them at their defaults) and turn
@@ -57,10 +58,18 @@ class Mixer:
         if not lazy:
             self.open()
 
-    def open(self) -> None:
-        """Open the device for the first time; raises AudioError (one line) if none opens."""
+    def open(self, default: bool = False) -> None:
+        """Open the device for the first time; with `default`, the default output instead of
+        the configured device, from then on. Raises AudioError (one line) if none opens."""
         with self._lock:
-            self._open()
+            chosen = self.settings
+            if default:
+                self.settings = replace(chosen, device="")
+            try:
+                self._open()
+            except AudioError:
+                self.settings = chosen
+                raise
             self.rate, self.channels, self.sample_bytes = self._format
 
     def _open(self) -> None:

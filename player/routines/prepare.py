@@ -27,6 +27,7 @@ log = logging.getLogger("routine-player")
 RETRY_SECONDS = 2.0  # a routine that waits for the sound device is tried again this often
 READY = Chime("tick")  # the quietest chime (docs/sounds.md): the button is live
 BASIC_VOICE = "The chosen voice could not be loaded, so the basic voice will speak."
+DEFAULT_OUTPUT = "The chosen speaker was not found, so the default output will play."
 
 Use = Callable[[list[Timeline], str], None]  # (every routine ready, the selected id)
 
@@ -66,12 +67,20 @@ def voice_kept(old: VoiceConfig, new: Config) -> tuple[Config, list[str]]:
     return replace(new, voice=old), [str(p) for p in found]
 
 
-def ready_cue(settings: Config, mixer: Mixer, fell_back: bool) -> Sound | None:
-    """What says the button is live, loaded into the mixer: a spoken line when the voice
-    fell back to the basic one, else the quiet ready chime unless `player.ready_sound` is off."""
-    if fell_back:
-        files = {BASIC_VOICE: plans.speech_cache(settings).path(BASIC_VOICE)}
-        sound: Sound = Speech(BASIC_VOICE)
+def fallback_line(device: bool, voice: bool) -> str:
+    """What the player says once ready when it could not use the chosen speaker (`device`)
+    or voice (`voice`) and fell back: one line, empty when neither."""
+    said = [line for line, fell in ((DEFAULT_OUTPUT, device), (BASIC_VOICE, voice)) if fell]
+    return " ".join(said)
+
+
+def ready_cue(settings: Config, mixer: Mixer, device: bool, voice: bool) -> Sound | None:
+    """What says the button is live, loaded into the mixer: a spoken line when the speaker or
+    the voice fell back, else the quiet ready chime unless `player.ready_sound` is off."""
+    line = fallback_line(device, voice)
+    if line:
+        files = {line: plans.speech_cache(settings).path(line)}
+        sound: Sound = Speech(line)
     elif settings.player.ready_sound:
         files, sound = {}, READY
     else:

@@ -39,6 +39,7 @@ class Answers:
         self._phone: PhoneRoutines | None = None
         self._reread: Callable[[], None] = lambda: None
         self._preparing: Callable[[], bool] = lambda: False
+        self.fallback = ""  # why the default output plays instead of the chosen sound device
 
     def attach(
         self,
@@ -109,7 +110,7 @@ class Answers:
                 before = session.state
                 runner.handle(_event(request), runner.clock())
                 reply["changed"] = session.state is not before
-            reply.update(status_of(session, time.monotonic()))
+            reply.update(status_of(session, time.monotonic()), fallback=self.fallback or None)
             done.set()
 
         runner.call(work)

@@ -4,8 +4,9 @@ This is the composition root: it builds the parts, wires their callbacks, starts
 and stops them in reverse, and owns nothing else. Start-up does everything that can fail before
 READY=1: the config, the button proven alive, the sound device, the selected routine and its
 speech (telling systemd how far it got, line by line, and moving its start timeout on); the
-other routines render in the background. A voice that cannot be used falls back to eSpeak NG's
-basic voice, which says so once ready; otherwise a quiet chime says the button is live. A
+other routines render in the background. A chosen speaker that cannot be found falls back to
+the default output, and a voice that cannot be used to eSpeak NG's basic voice; either is said
+once ready, otherwise a quiet chime says the button is live. A
 broken routine file is skipped with one log line; a broken selected routine or config stops
 the start.
 
@@ -112,13 +113,14 @@ class Daemon:
         )
         self.watch.attach(lambda pressed, at: runner.post(ButtonEdge(pressed), at))
         self.answers.attach(runner, self.notes, lambda: self.preparer.library, self.mixer.silence)
+        self.answers.fallback = self.device.fallback
         self.answers.attach_phone(
             PhoneRoutines(phone.folder(self.settings), lambda: library.fixed_ids(self.settings)),
             lambda: runner.call(self.reread_routines),
             lambda: self.preparer.rendering,
         )
-        cue = ready_cue(self.settings, self.mixer, fell_back)
-        if cue is not None:  # the button is live: a quiet chime, or why the voice changed
+        cue = ready_cue(self.settings, self.mixer, bool(self.device.fallback), fell_back)
+        if cue is not None:  # the button is live: a quiet chime, or why speaker or voice changed
             self._cue(cue)  # before the others render: they would hold the mixer meanwhile
         self.preparer.rest(first)
         self.notifier.ready(status_line(session, time.monotonic()))

@@ -2,7 +2,9 @@
 let go and found gone lives here.
 
 - At start-up it is opened before READY=1, waiting for one to appear (a USB speaker plugged in
-  late), with systemd's start timeout extended meanwhile.
+  late), with systemd's start timeout extended meanwhile. A chosen device (`audio.device`) is
+  waited for FALLBACK_SECONDS; then the default output is tried too, and used from then on if
+  it opens, with one warning line and `fallback` saying so (the player says it once ready).
 - After RELEASE_SECONDS of quiet idleness it is let go, so that SDL's audio thread stops waking
   and the card is free; the next sound opens it again.
 - While sound plays it is looked at once a second: a speaker unplugged while open gives SDL no
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from player.audio.mixer import SHARED, Mixer
@@ -26,6 +29,11 @@ log = logging.getLogger("routine-player")
 DEVICE_RETRY_SECONDS = 2.0
 DEVICE_CHECK_SECONDS = 1.0  # while sound plays: did SDL see the device go?
 RELEASE_SECONDS = 30.0  # idle this long, the sound device is let go until the next sound
+# The chosen device is waited for this long before the default output is tried as well: a USB
+# speaker's card comes up a few seconds into boot, and one plugged in a little late is still
+# found; a wrong name (or a speaker left in a drawer) leaves the button working within a minute
+# of power, with a spoken line that says why, instead of a service starting for ever.
+FALLBACK_SECONDS = 30.0
 
 
 class SoundDevice:
@@ -37,13 +45,15 @@ class SoundDevice:
         self._post: Callable[[Event], None] = lambda event: None
         self._preparing: Callable[[], bool] = lambda: False
         self._quiet_since: float | None = None
+        self.fallback = ""  # why the default output plays instead of the chosen device
 
     def open(self) -> None:
-        """Open the device, waiting for one; raises AudioError if told to stop meanwhile."""
-        said = ""
+        """Open the device, waiting for one: the chosen one, and after FALLBACK_SECONDS the
+        default output too; raises AudioError if told to stop meanwhile."""
+        said, since = "", time.monotonic()
         while True:
             try:
-                self.mixer.open()
+                self._try(late=time.monotonic() - since >= FALLBACK_SECONDS)
                 break
             except AudioError as error:
                 if error.lines()[0] != said:
@@ -58,6 +68,22 @@ class SoundDevice:
                 "which may let a press take longer to silence"
             )
         self.mixer.watch_device()
+
+    def _try(self, late: bool) -> None:
+        """Open the configured device; once it is `late`, the default output if that fails."""
+        try:
+            self.mixer.open()
+        except AudioError as error:
+            chosen = self.mixer.settings.device
+            if not (late and chosen):
+                raise
+            self.mixer.open(default=True)
+            self.fallback = (
+                f'the sound device "{chosen}" (audio.device) could not be opened in '
+                f"{FALLBACK_SECONDS:g} s, so the default output plays instead: "
+                f"{error.problems[0].message}"
+            )
+            log.warning(self.fallback)
 
     def attach(
         self, session: Session, post: Callable[[Event], None], preparing: Callable[[], bool]

@@ -1,11 +1,13 @@
 """What setup asks of the machine: the 40-pin header's numbering, and the services, started
-and stopped through systemctl (only when setup writes the service's config on a machine where
-systemd runs)."""
+and stopped through systemctl, with the page's announcement over mDNS (only when setup writes
+the service's config on a machine where systemd runs)."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
+from player.web import mdns
 
 # BCM GPIO number -> physical pin on the 40-pin header (every Pi since the B+, and the Zero).
 PHYSICAL = {
@@ -48,6 +50,14 @@ class Services:
             return False
         done = subprocess.run(["systemctl", *words], capture_output=True, text=True, check=False)
         return done.returncode == 0
+
+    def announce_page(self, port: int | None) -> None:
+        """The page's name on the network follows it (player/web/mdns.py): announced on
+        `port`, or withdrawn with None; nothing when not managed."""
+        if self.managed and port:
+            mdns.announce(port)
+        elif self.managed:
+            mdns.withdraw()
 
     def active(self, unit: str) -> bool:
         return self.run("is-active", "--quiet", unit)

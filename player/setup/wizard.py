@@ -286,6 +286,7 @@ def choose_page(
         return
     was = services.installed(WEB)  # WEB=1 at install: on unless said otherwise
     on = args.web == "on" if args.web else term.yes("Turn on the phone page?", was)
+    services.announce_page(settings.web.port if on else None)
     if not on:
         services.run("disable", "--now", WEB)
         return

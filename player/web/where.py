@@ -1,5 +1,6 @@
 """Where a phone finds the page: this machine's name on the LAN (mDNS: Avahi answers for
-`HOSTNAME.local` on Raspberry Pi OS) and its current addresses, for `setup` and `web pair`."""
+`HOSTNAME.local` on Raspberry Pi OS, when it runs) and its current addresses, for `setup` and
+`web pair`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import socket
 import subprocess
 
 from player import config
+from player.web import mdns
 
 
 def lan_address() -> str | None:
@@ -41,8 +43,8 @@ def addresses() -> list[str]:
 
 
 def page_urls(settings: config.Config) -> list[str]:
-    """The page's address by name first, then by each current address (all on its port)."""
+    """The page's address by name first, when Avahi runs to answer for it, then by each
+    current address (all on its port)."""
     port = settings.web.port
-    return [f"http://{socket.gethostname()}.local:{port}/"] + [
-        f"http://{a}:{port}/" for a in addresses()
-    ]
+    by_name = [f"http://{socket.gethostname()}.local:{port}/"] if mdns.running() else []
+    return by_name + [f"http://{a}:{port}/" for a in addresses()]
