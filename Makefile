@@ -27,8 +27,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -n 3 --ignore=tests/test_edgewatch.py  # three at a time: most wait on audio
-	$(BIN)/python -m pytest -q tests/test_edgewatch.py  # alone: the watch's looks are timed (docs/testing.md)
+	$(BIN)/python -m pytest -q -n 3  # three at a time: most tests wait on real-time audio
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

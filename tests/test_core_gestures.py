@@ -57,6 +57,18 @@ def test_gestures_release_inside_the_bounce_window_is_seen_when_it_settles():
     assert got == [(0.0, PressEdge()), (0.02, ShortPress())]
 
 
+def test_gestures_a_press_begun_in_the_bounce_window_is_kept_when_the_reader_wakes_late():
+    """A busy machine can wake the reader only after a whole press has come and gone. A press
+    that began while the last release's window was open was the level when it closed, so it
+    is a press, seen at its release, not overwritten by the release."""
+    reader = GestureReader()
+    assert reader.edge(True, 0.0) == [PressEdge()]
+    assert reader.edge(False, 0.3) == [ShortPress()]
+    assert reader.edge(True, 0.31) == []  # inside the window: not yet known to be a press
+    assert reader.edge(False, 0.41) == [PressEdge()]  # no wake at 0.32: the reader was late
+    assert reader.wake(0.43) == [ShortPress()]
+
+
 def test_gestures_double_press_only_when_wanted():
     reader = GestureReader()
     reader.double_press_wanted = True

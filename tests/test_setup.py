@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -126,7 +125,6 @@ def test_setup_on_a_terminal_picks_by_ear_hears_the_press_and_keeps_the_comments
     run.answer("Did you hear it? [yes]", "yes")
     run.answer("The button's GPIO number (BCM) [17]", "")
     run.term.expect_exact("Press the button now (GPIO 17 is physical pin 11; physical pin 17")
-    time.sleep(0.2)
     pins.pin(17).drive_low()
     pins.pin(17).drive_high()
     run.term.expect_exact("Heard the press: the button works.")

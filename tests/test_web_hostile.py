@@ -191,7 +191,7 @@ def test_web_forget_ends_the_live_pages_already_open(pins, setup):
         assert code == 200
         forget = [COMMAND, "--config", str(config), "web", "forget"]
         assert subprocess.run(forget, capture_output=True, check=True).returncode == 0
-        assert ended(sock, 5.0)  # within a few ticks, not the stream's ten minutes
+        assert ended(sock, 60.0)  # within a few ticks, not the stream's ten minutes
         sock.close()
 
 
@@ -213,7 +213,7 @@ def test_web_a_live_page_gives_its_slot_back_as_soon_as_the_phone_goes(pins, set
             streams.append((sock, code))
             return code == 200
 
-        wait_until(reopened, timeout=3.0)  # about 16 s before: until a keep-alive failed
+        wait_until(reopened, timeout=10.0)  # about 16 s before: until a keep-alive failed
         for sock, _ in streams[1:]:
             sock.close()
 
@@ -227,12 +227,13 @@ def test_web_open_live_pages_share_one_client_of_the_players_socket(setup):
             phone = Client(port)
             phone.pair(web.code())
             streams = [open_stream(port, phone)[0] for _ in range(STREAMS)]
-            before = player.asked["status"]
+            before, began = player.asked["status"], time.monotonic()
             time.sleep(3.0)
             asked = player.asked["status"] - before
+            polls = (time.monotonic() - began) / TICK  # however long the sleep really took
             for sock in streams:
                 sock.close()
     finally:
         player.close()
-    polls = 3.0 / TICK
-    assert polls - 2 <= asked <= polls + 2, asked  # as one page asks; not once per page
+    # As one page asks, not once per page; a busy machine may tick late (fewer), never early.
+    assert 1 <= asked <= polls + 2, (asked, polls)

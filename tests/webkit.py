@@ -112,7 +112,9 @@ def alert(page: str) -> str:
     return html.unescape(re.search(r'role="alert">([^<]*)<', page)[1])
 
 
-def wait_until(condition, timeout: float = 30.0) -> None:
+def wait_until(condition, timeout: float = 120.0) -> None:
+    """Poll until `condition()` holds: at once on a quiet machine; a busy one rendering with
+    eSpeak on two shared cores (a saved routine, the shipped ones) may need a minute."""
     end = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < end, "timed out waiting"

@@ -3,7 +3,8 @@
 Rules:
 - The first edge of a press is reported at once as `PressEdge`, so silence never waits for a
   debounce. Edges within `debounce` seconds of an accepted edge are contact bounce; when that
-  window closes the reader looks at the latest level again, so a real change is never lost.
+  window closes the reader looks at the level again (as it was then, however late the
+  reader wakes), so a real change is never lost.
 - Released before `hold_seconds`: `ShortPress`. Still held at `hold_seconds`: `LongPress`, once.
 - `DoublePress` only while `double_press_wanted` is set for the press: then a short press waits
   `double_seconds` for a second press. Elsewhere a short press is never delayed.
@@ -74,9 +75,10 @@ class GestureReader:
         return self._level
 
     def edge(self, pressed: bool, now: float) -> list[Gesture]:
-        """A level change seen on the pin at `now`."""
-        self._raw = pressed
+        """A level change seen on the pin at `now`. What was due before it is woken first, with
+        the level before it: a late wake-up must not judge a closed window by a newer edge."""
         gestures = self.wake(now)
+        self._raw = pressed
         if self._settle_at is not None or pressed == self._level:
             return gestures
         return gestures + self._accept(pressed, now)

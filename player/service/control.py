@@ -36,6 +36,7 @@ ROUTINE_COMMANDS = ("save-routine", "delete-routine", "restore-routine")
 MAX_REQUEST = 2 * MAX_FILE + 4096  # a routine from the phone, every character escaped once
 TIMEOUT = 2.0
 CONNECTIONS = 8
+ANSWER = "control-answer"  # the name of each thread answering a connection; it holds a slot
 JOIN = "(join the service's group: sudo adduser $USER routine-player, then log in again)"
 
 
@@ -167,7 +168,7 @@ class ControlServer:
                     _drain(conn)  # closed with its request unread, the client would get a
                 conn.close()  # reset instead of our reply (at most 0.2 s from a silent one)
                 continue
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(conn,), name=ANSWER, daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         try:

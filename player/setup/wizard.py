@@ -10,10 +10,12 @@ again at the end, whatever happened. Only the keys setup sets change in the conf
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -157,8 +159,8 @@ def try_button(term: Terminal, args: argparse.Namespace, settings: config.Config
         pin = _pin(answer)
         if args.press_seconds == 0:
             return pin
-        term.say(f"Press the button now ({pin_hint(pin)}); waiting {args.press_seconds:g} s.")
-        heard = _press(pin, args.press_seconds)
+        prompt = f"Press the button now ({pin_hint(pin)}); waiting {args.press_seconds:g} s."
+        heard = _press(pin, args.press_seconds, functools.partial(term.say, prompt))
         if heard == "pressed":
             term.say("Heard the press: the button works.")
             return pin
@@ -179,8 +181,9 @@ def _pin(answer: str) -> int:
     raise PlayerError([Problem("setup", message, field="button.pin")])
 
 
-def _press(pin: int, seconds: float) -> str:
-    """ "pressed", "held" (it read pressed before any press), or "none" within `seconds`."""
+def _press(pin: int, seconds: float, prompt: Callable[[], None]) -> str:
+    """ "pressed", "held" (it read pressed before any press), or "none" within `seconds`.
+    The prompt comes once the line is claimed: a press made as soon as it is read is heard."""
     from player.button.pin import PushButton
 
     pressed = threading.Event()
@@ -189,6 +192,7 @@ def _press(pin: int, seconds: float) -> str:
     except ButtonError as error:
         return error.lines()[0]
     try:
+        prompt()
         if button.pressed:
             return "held"
         return "pressed" if pressed.wait(seconds) else "none"
