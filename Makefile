@@ -9,7 +9,7 @@ DEBS := espeak-ng sox chromium
 VM_ARCH ?= amd64
 VM_SUITE ?= bookworm
 VM_DEBS := debootstrap e2fsprogs git gcc libc6-dev \
-	$(if $(filter arm64,$(VM_ARCH)),qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu,qemu-system-x86)
+	$(if $(filter arm64,$(VM_ARCH)),qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross,qemu-system-x86)
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
 # On a 32-bit system every target stops here, in one line, before anything changes (platform.sh).
