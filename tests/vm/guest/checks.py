@@ -1127,14 +1127,14 @@ class Checks:
         """Issue 25: a first start that renders for longer than the start timeout (the speech
         cache emptied; TimeoutStartSec cut to `limit` s by a drop-in; eSpeak under emulation
         is the slow voice) still becomes ready, with no restart: the service extends the
-        timeout line by line and says how far it got."""
+        timeout line by line and says how far it got. (A start by hand sets NRestarts to 0: a
+        timeout would have restarted it.)"""
         dropin = Path(f"/run/systemd/system/{UNIT}.service.d/vm-test-slow.conf")
         dropin.parent.mkdir(parents=True, exist_ok=True)
         dropin.write_text(f"[Service]\nTimeoutStartSec={limit}s\n")
         run("systemctl", "daemon-reload")
         run("systemctl", "stop", UNIT)
         run("rm", "-rf", "/var/cache/routine-player/speech")
-        restarts = unit("NRestarts")["NRestarts"]
         said: set[str] = set()
         begun = time.monotonic()
         try:
@@ -1151,7 +1151,7 @@ class Checks:
         wait_for(lambda: not control("routines").get("preparing", True), 900, every=2.0)
         self.row(
             "20. a voice slower than the start timeout does not fail the start",
-            shown == {"ActiveState": "active", "Result": "success", "NRestarts": restarts}
+            shown == {"ActiveState": "active", "Result": "success", "NRestarts": "0"}
             and took > limit
             and bool(progress),
             f"ready after {took:.0f} s with TimeoutStartSec={limit}s; {shown}; "
