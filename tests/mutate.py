@@ -60,7 +60,7 @@ MUTANTS = [
         "player/service/runner.py",
         "waits.append(max(0.0, deadline - self.clock()))",
         "waits.append(max(0.0, deadline - self.clock()) + 0.05)",
-        ("tests/test_audio.py::test_play_starts_every_sound_when_the_plan_says",),
+        ("tests/test_runner.py::test_runner_sleeps_exactly_until_the_sessions_next_deadline",),
     ),
     Mutant(
         "runner: events may go back in time",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import queue
 import time
 
 import pygame
+import pytest
 
 from player.audio.mixer import Mixer
 from player.config import AudioConfig
@@ -83,3 +85,40 @@ def test_runner_counts_the_lead_in_from_when_the_device_took_the_hum():
     finally:
         mixer.close()
     assert played[Speech("Title r")] - played[Chime(WAKE)] >= 0.5
+
+
+class Quiet:
+    """The runner's queue with nothing in it: each wait returns at once, noting how long the
+    runner asked to sleep, so that its waits are read with no time passing."""
+
+    def __init__(self) -> None:
+        self.asked: list[float | None] = []
+
+    def put(self, item: object) -> None:
+        raise AssertionError(f"nothing is posted in this test, found {item}")
+
+    def get(self, timeout: float | None = None) -> object:
+        self.asked.append(timeout)
+        raise queue.Empty
+
+
+def test_runner_sleeps_exactly_until_the_sessions_next_deadline():
+    """The loop wakes at the session's next deadline, not a moment later (a late wake-up
+    delays every chime and cue after it); read with the runner's own clock, not the wall's."""
+    tl = plan(routine(step("One.", hold=5), step("Two.", hold=5)))
+    mixer = Mixer(AudioConfig())
+    mixer.load({Speech(t): bytes(200) for t in tl.speech} | {Chime(n): bytes(200) for n in CHIMES})
+    now = [10.0]
+    runner = Runner(Session([tl]), mixer, clock=lambda: now[0])
+    waits = Quiet()
+    try:
+        runner.handle(Command("start"), now[0])
+        runner._queue = waits  # type: ignore[assignment]  # the loop's own queue, emptied
+        for later in (10.0, 10.25, 11.5, 13.0):
+            now[0] = later
+            deadline = runner.session.next_deadline()
+            assert deadline is not None
+            runner.step()
+            assert waits.asked[-1] == pytest.approx(max(0.0, deadline - later))
+    finally:
+        mixer.close()
