@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from player.button.pin import PushButton
+from player.core.errors import ButtonError
 
 from .daemonkit import Running, press, silenced_in_the_callback
 
@@ -39,3 +42,24 @@ def test_press_silences_in_the_buttons_own_thread_while_the_loop_is_busy(pins, s
         run.until(run.daemon.mixer.busy)  # the title is sounding
         assert silenced_in_the_callback(run, pin)
         pin.drive_high()
+
+
+def test_a_pin_librarys_own_error_is_one_line_not_a_traceback(pins):
+    """Issue 24: on the arm64 test machine lgpio refused a line its chip lacks with its own
+    `lgpio.error`, which is no gpiozero error, and the daemon died with a traceback."""
+    from gpiozero.pins.mock import MockFactory, MockPin
+
+    class RefusedError(Exception):  # a pin library's own exception class, as lgpio.error is
+        pass
+
+    class RefusingPin(MockPin):
+        def __init__(self, factory, info):
+            raise RefusedError("'GPIO operation not permitted'")
+
+    from gpiozero import Device
+
+    Device.pin_factory = MockFactory(pin_class=RefusingPin)
+    with pytest.raises(ButtonError) as raised:
+        PushButton(17, lambda pressed: None)
+    [line] = raised.value.lines()
+    assert line.startswith("button.pin") and "GPIO operation not permitted" in line

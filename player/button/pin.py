@@ -33,7 +33,6 @@ class PushButton:
 
     def __init__(self, pin: int, on_change: Callable[[bool], None]) -> None:
         from gpiozero import InputDevice
-        from gpiozero.exc import GPIOZeroError
 
         self.on_change = on_change
         before = _threads()
@@ -44,7 +43,10 @@ class PushButton:
                 self._device.pin.bounce = None
                 self._device.pin.edges = "both"
                 self._device.pin.when_changed = self._changed  # held weakly by gpiozero
-        except (GPIOZeroError, OSError, RuntimeError) as error:
+        # Not only gpiozero's errors: each pin library raises its own (lgpio.error for a line
+        # its chip lacks, as on a board whose first chip is not the header's), and any of them
+        # here means the same thing, said in one line.
+        except Exception as error:
             message = f"expected a GPIO we can read, found: {error}"
             raise ButtonError([Problem("button.pin", message)]) from None
         # Threads the pin factory started just now (lgpio's, in C): what `player.lgpio_probe`
