@@ -33,7 +33,7 @@ status=0
 timeout "${VM_TIMEOUT:-$limit}" $qemu -accel tcg,thread=multi -smp 2 -m 1536 \
 	-nodefaults -display none -no-reboot -snapshot -nic none \
 	-kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
-	-append "root=/dev/vda rw console=$console panic=-1 systemd.show_status=1" \
+	-append "root=/dev/vda rw console=$console panic=-1 systemd.show_status=1 $board" \
 	-drive "file=$cache/disk.img,format=raw,if=virtio" \
 	-virtfs "local,path=$cache/results,mount_tag=results,security_model=none" \
 	-serial "file:$cache/console.log" || status=$?

@@ -13,6 +13,10 @@ mkdir -p /run/vm-test
 # gpiozero reads a Pi's revision from /proc/cpuinfo; the unit's drop-in binds this copy over it.
 { cat /proc/cpuinfo; printf 'Revision\t: c03114\nModel\t\t: Raspberry Pi 4 Model B Rev 1.4\n'; } \
 	>/run/vm-test/cpuinfo
-echo "/sys/devices/platform/$(cat $sim/dev_name)/$(cat $sim/bank0/chip_name)" >/run/vm-test/chip
+# gpiozero opens gpiochip0, a Pi's header: the simulated one must be it (lib.sh keeps qemu's
+# arm64 board from registering a chip of its own first).
+chip=$(cat $sim/bank0/chip_name)
+[ "$chip" = gpiochip0 ] || { echo "vm-test: the simulated header is $chip, not gpiochip0" >&2; exit 1; }
+echo "/sys/devices/platform/$(cat $sim/dev_name)/$chip" >/run/vm-test/chip
 mkdir -p /mnt/results
 mountpoint -q /mnt/results || mount -t 9p -o trans=virtio,version=9p2000.L results /mnt/results
