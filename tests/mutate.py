@@ -63,6 +63,13 @@ MUTANTS = [
         ("tests/test_runner.py::test_runner_sleeps_exactly_until_the_sessions_next_deadline",),
     ),
     Mutant(
+        "session: every sound 100 ms before its time",
+        "player/core/session.py",
+        "        return self._anchor_time + (frame - self._anchor) / self.plan.rate",
+        "        return self._anchor_time + (frame - self._anchor) / self.plan.rate - 0.1",
+        ("tests/test_audio.py::test_play_starts_every_sound_in_order_and_never_before_the_plan",),
+    ),
+    Mutant(
         "runner: events may go back in time",
         "player/service/runner.py",
         "at = self._last = max(at, self._last)",
