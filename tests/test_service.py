@@ -309,17 +309,22 @@ def test_service_user_unit_verifies_under_a_user_manager(tmp_path):
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
 
 
+def armhf_path(tmp_path: Path) -> str:
+    """A PATH whose `dpkg --print-architecture` says armhf, as on 32-bit Raspberry Pi OS."""
+    shim = tmp_path / "bin" / "dpkg"
+    shim.parent.mkdir()
+    shim.write_text('#!/bin/sh\n[ "$1" = --print-architecture ] && echo armhf && exit 0\nexit 9\n')
+    shim.chmod(0o755)
+    return f"{shim.parent}:{os.environ['PATH']}"
+
+
 def test_service_a_32_bit_system_is_refused_in_one_line_before_anything_changes(tmp_path):
     """Issue 24: on armhf (dpkg's answer, faked by a dpkg on the PATH) PyPI has no pygame-ce
     wheel, so `make install`, `make run` and install.sh stop in one line that says what to do.
     Each runs as the install tests do (DESTDIR, NO_SYSTEM), so that a refusal that fails to
     come changes nothing on this machine."""
-    shim = tmp_path / "bin" / "dpkg"
-    shim.parent.mkdir()
-    shim.write_text('#!/bin/sh\n[ "$1" = --print-architecture ] && echo armhf && exit 0\nexit 9\n')
-    shim.chmod(0o755)
     dest, venv = tmp_path / "root", tmp_path / "venv"
-    faked = {"PATH": f"{shim.parent}:{os.environ['PATH']}", "ROUTINE": "no-such-routine"}
+    faked = {"PATH": armhf_path(tmp_path), "ROUTINE": "no-such-routine"}
     refused = [run_script("install.sh", dest, **faked)]
     env = {**os.environ, "DESTDIR": str(dest), "NO_SYSTEM": "1", **faked}
     for inherited in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # as a person types it, not nested
@@ -338,6 +343,33 @@ def test_service_a_32_bit_system_is_refused_in_one_line_before_anything_changes(
         assert "32-bit (armhf, from dpkg --print-architecture)" in said[0]
         assert "flash Raspberry Pi OS (64-bit)" in said[0]
     assert not dest.exists() and not venv.exists()
+
+
+def test_service_pip_install_on_a_32_bit_system_stops_in_the_same_line(tmp_path):
+    """Issue 24: the third way in. pip runs the project's build backend (systemd/build_guard.py),
+    which asks platform.sh before setuptools builds anything: refused on armhf with the same
+    line, nothing written into the sources; on this machine the same command would install."""
+    sources = tmp_path / "sources"
+    for part in ("player", "routines", "sounds", "systemd"):
+        shutil.copytree(ROOT / part, sources / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("pyproject.toml", "README.md", "MANIFEST.in"):
+        shutil.copy(ROOT / part, sources / part)
+    pip = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps"]
+    pip += ["--disable-pip-version-check", str(sources)]  # setuptools from the index, as for anyone
+
+    def install(path: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PATH": path}
+        return subprocess.run(
+            pip, env=env, capture_output=True, text=True, check=False, timeout=300
+        )
+
+    refused = install(armhf_path(tmp_path))
+    assert refused.returncode != 0
+    said = [line for line in refused.stderr.splitlines() if "32-bit" in line]
+    assert len(said) == 1 and "flash Raspberry Pi OS (64-bit)" in said[0], refused.stderr
+    assert not list(sources.glob("*.egg-info")) and not (sources / "build").exists()
+    would = install(os.environ["PATH"])
+    assert "Would install routine-player-" in would.stdout, would.stdout + would.stderr
 
 
 def test_service_announcement_with_a_broken_config_says_one_line(tmp_path, capsys, monkeypatch):
