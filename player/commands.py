@@ -197,11 +197,11 @@ def control(args: argparse.Namespace) -> int:
 
 
 def _say_status(reply: dict) -> str:
+    """The control socket's status reply as one sentence for a person."""
     if reply["state"] == "idle":
         return f"Idle; {reply['selected']} is selected."
     if reply["state"] == "asking":
         return f'A phone asks to join (its word: "{reply["asking"]}"); a short press allows it.'
-
     parts = [f"{reply['state'].capitalize()} {reply['title']}"]
     if reply["step"]:
         parts.append(f"step {reply['step']} of {reply['steps']}")
