@@ -471,10 +471,11 @@ def wait_for(what: Callable[[], object], timeout: float, every: float = 0.2) -> 
 
 
 def state() -> str:
-    """The daemon's state as `status` reports it; "" while its socket does not answer."""
+    """The daemon's state as `status` reports it; "" while its socket does not answer (or,
+    as a daemon that is going away does, closes the connection without a reply)."""
     try:
         return control("status").get("state", "")
-    except OSError:
+    except (OSError, ValueError):
         return ""
 
 

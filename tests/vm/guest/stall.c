@@ -23,8 +23,13 @@ int pthread_cond_wait(pthread_cond_t *cond, pthread_mutex_t *mutex)
 	static int stalled;
 	Dl_info caller;
 
+	/* x86-64 keeps an older pthread_cond_wait (GLIBC_2.2.5) that plain dlsym would find, so
+	 * the current one is asked for by its version; aarch64's glibc begins at GLIBC_2.17 and has
+	 * only one, which dlvsym cannot find by that name (a NULL call: the arm64 service crashed). */
 	if (!real_wait)
 		real_wait = dlvsym(RTLD_NEXT, "pthread_cond_wait", "GLIBC_2.3.2");
+	if (!real_wait)
+		real_wait = dlsym(RTLD_NEXT, "pthread_cond_wait");
 	if (!stalled && dladdr(__builtin_return_address(0), &caller) && caller.dli_fname &&
 	    strstr(caller.dli_fname, "lgpio")) {
 		const char *ms = getenv("VM_TEST_STALL_MS");
