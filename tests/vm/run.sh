@@ -2,7 +2,8 @@
 # make vm-test: build (or reuse) the test machine, boot it under qemu, print its checks.
 # Run as root (debootstrap, chroot, mounts). VM_ARCH and VM_SUITE pick the machine (lib.sh:
 # amd64 bookworm unless told); VM_CACHE (default .cache/vm/SUITE-ARCH) keeps the base between
-# runs; VM_TIMEOUT (seconds, default 2400, 5400 for arm64) bounds the boot and checks. docs/testing.md says more.
+# runs; VM_TIMEOUT (seconds, default 2400, 5400 for arm64) bounds the boot and checks; VM_KEEP_DISK=1
+# boots the disk the last run made instead of making it again. docs/testing.md says more.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -22,7 +23,11 @@ else
 	say "base cached in $cache/root"
 fi
 built=$(date +%s)
-bash "$here/image.sh" "$cache"
+if [ -n "${VM_KEEP_DISK:-}" ] && [ -f "$cache/disk.img" ]; then
+	say "the last disk, kept (VM_KEEP_DISK): $cache/disk.img, made $(date -r "$cache/disk.img")"
+else
+	bash "$here/image.sh" "$cache"
+fi
 imaged=$(date +%s)
 
 rm -rf "$cache/results"
