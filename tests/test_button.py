@@ -47,6 +47,7 @@ def test_press_silences_in_the_buttons_own_thread_while_the_loop_is_busy(pins, s
 def test_a_pin_librarys_own_error_is_one_line_not_a_traceback(pins):
     """Issue 24: on the arm64 test machine lgpio refused a line its chip lacks with its own
     `lgpio.error`, which is no gpiozero error, and the daemon died with a traceback."""
+    from gpiozero import Device
     from gpiozero.pins.mock import MockFactory, MockPin
 
     class RefusedError(Exception):  # a pin library's own exception class, as lgpio.error is
@@ -55,8 +56,6 @@ def test_a_pin_librarys_own_error_is_one_line_not_a_traceback(pins):
     class RefusingPin(MockPin):
         def __init__(self, factory, info):
             raise RefusedError("'GPIO operation not permitted'")
-
-    from gpiozero import Device
 
     Device.pin_factory = MockFactory(pin_class=RefusingPin)
     with pytest.raises(ButtonError) as raised:
