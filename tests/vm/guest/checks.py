@@ -9,10 +9,12 @@ Standard library only: this runs on the machine's own Python, outside the produc
 from __future__ import annotations
 
 import array
+import bisect
 import contextlib
 import ctypes
 import html.parser
 import json
+import math
 import os
 import pwd
 import re
@@ -42,7 +44,7 @@ FIXTURES = Path("/usr/local/lib/vm-test")
 STALL_DROPIN = Path(f"/run/systemd/system/{UNIT}.service.d/vm-test-stall.conf")
 PYGAME_MIN_FRAMES = 256  # pygame-ce's mixer raises any smaller buffer to this (src_c/mixer.c)
 LOUD = 1000  # about -30 dBFS: speech and chimes are far above it, the loopback's silence is 0
-PERIOD = 256  # frames per read: the recording's time resolution
+PERIOD = 256  # frames per read
 CAPTURE, S16_LE, RW_INTERLEAVED = 1, 2, 3  # libasound's enums
 SLEEP_S = 5.0  # the sleepiest speakers sleep after this much digital silence (issue 18)
 WAKE_MS = 1000  # audio.wake_ms, the installed config's
@@ -54,10 +56,62 @@ PHONE_ROUTINES = Path("/var/lib/routine-player/phone-routines")
 EXTRAS = Path("/etc/routine-player/extras")
 
 
+class SampleClock:
+    """When each sample of a capture was captured, on the monotonic clock that button presses
+    are timed on, from stamps of "the last of `count` samples, captured at `moment`" (now, less
+    what ALSA still holds). A stamp can only be late (the reader may get the CPU or the GIL back
+    after the query), never early, and the samples of an unbroken run are evenly spaced; so a
+    sample's time comes from the earliest stamp within a second of it, not from its own chunk's,
+    whose lateness would count against the player. An overrun drops samples: a new run."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._counts: list[int] = []  # the stamps' sample counts, in order
+        self._stamps: list[float] = []
+        self._zeros: list[float] = []  # when each stamp puts sample 0 of its run
+        self._runs = [0]  # where each run starts, in samples
+
+    def stamp(self, count: int, moment: float) -> None:
+        """The `count`th sample (one of a run) was captured at `moment`, or before it."""
+        self._counts.append(count)
+        self._stamps.append(moment)
+        self._zeros.append(moment - (count - 1) / self.rate)
+
+    def gap(self, count: int) -> None:
+        """Samples were lost after the first `count`: what follows is a new run."""
+        self._runs.append(count)
+
+    def time_of(self, index: int) -> float:
+        """When sample `index` was captured; infinity if it has not been stamped yet."""
+        if not self._counts or self._counts[-1] <= index:
+            return float("inf")
+        return self._zero(index) + index / self.rate
+
+    def index_at(self, moment: float) -> int:
+        """The first sample captured at or after `moment` (the count so far if none was)."""
+        near = bisect.bisect_left(self._stamps, moment)  # the stamps are near enough in order
+        if near == len(self._stamps):
+            return self._counts[-1] if self._counts else 0
+        guess = max(0, self._counts[near] - 1)  # at or before the sample: stamps are late
+        run = bisect.bisect_right(self._runs, guess) - 1
+        end = min([*self._runs[run + 1 :], self._counts[-1]])
+        found = math.ceil((moment - self._zero(guess)) * self.rate)
+        return min(max(found, self._runs[run]), end)
+
+    def _zero(self, index: int) -> float:
+        """When sample 0 of `index`'s run would have been captured, by the earliest stamp
+        within a second of `index` in its run."""
+        run = bisect.bisect_right(self._runs, index) - 1
+        low = max(self._runs[run], index - self.rate)
+        high = min([*self._runs[run + 1 :], index + self.rate])
+        first = bisect.bisect_right(self._counts, low)
+        last = bisect.bisect_right(self._counts, high)
+        return min(self._zeros[first:last])  # never empty: the stamp that holds `index` is in it
+
+
 class Recording:
-    """Captures the loopback card's output through libasound, stamping each chunk with when its
-    last sample was captured (now, less what ALSA still holds: `snd_pcm_delay`), so that samples
-    map onto the monotonic clock that button presses are timed on.
+    """Captures the loopback card's output through libasound, each chunk stamped on a
+    SampleClock.
 
     The loopback card makes both ends share one rate, period and buffer size, so the capture
     asks for the daemon's own (`frames` and `rate`, from its config), whichever end opens first;
@@ -66,7 +120,7 @@ class Recording:
     def __init__(self, frames: int | None, rate: int, end: bytes = b"plughw:Loopback,1,0") -> None:
         self.rate = rate
         self.samples = array.array("h")
-        self.marks: list[tuple[int, float]] = []  # (samples so far, when the last was captured)
+        self.clock = SampleClock(rate)
         self._lock = threading.Lock()
         self._alsa = ctypes.CDLL("libasound.so.2")
         self._alsa.snd_pcm_readi.restype = ctypes.c_long
@@ -115,28 +169,24 @@ class Recording:
             if count < 0:  # an overrun: recover and go on; anything worse ends the recording
                 if self._alsa.snd_pcm_recover(self._pcm, int(count), 1) < 0:
                     return
+                with self._lock:
+                    self.clock.gap(len(self.samples))
                 continue
             self._alsa.snd_pcm_delay(self._pcm, ctypes.byref(delay))
             captured = time.monotonic() - delay.value / self.rate
             with self._lock:
                 self.samples.extend(chunk[:count])
-                self.marks.append((len(self.samples), captured))
+                self.clock.stamp(len(self.samples), captured)
 
     def time_of(self, index: int) -> float:
-        """When sample `index` was captured (its chunk's stamp, less the samples after it)."""
+        """When sample `index` was captured; infinity if it has not been yet."""
         with self._lock:
-            for count, captured in self.marks:
-                if count > index:
-                    return captured - (count - 1 - index) / self.rate
-        return float("inf")
+            return self.clock.time_of(index)
 
     def index_at(self, moment: float) -> int:
         """The first sample captured at or after `moment`."""
         with self._lock:
-            for count, captured in self.marks:
-                if captured >= moment:
-                    return max(0, count - 1 - int((captured - moment) * self.rate))
-            return len(self.samples)
+            return self.clock.index_at(moment)
 
     def loud(self, after: float, before: float = float("inf")) -> list[int]:
         """Indexes of loud samples that came out between two moments."""
@@ -199,12 +249,20 @@ class Line:
         return self.hold(hold)[0]
 
     def hold(self, seconds: float) -> tuple[float, float]:
-        """Press for `seconds`; the moments the line went low and high again."""
-        self.pull.write_text("pull-down")
-        edge = time.monotonic()
+        """Press for `seconds`; the moments the line went low and high again (taken just
+        before each write, so that no delay of ours shortens a measured response)."""
+        edge = self._pull("pull-down")
         time.sleep(seconds)
-        self.pull.write_text("pull-up")
-        return edge, time.monotonic()
+        return edge, self._pull("pull-up")
+
+    def _pull(self, way: str) -> float:
+        fd = os.open(self.pull, os.O_WRONLY)
+        try:
+            moment = time.monotonic()
+            os.write(fd, way.encode())
+        finally:
+            os.close(fd)
+        return moment
 
 
 class FormFields(html.parser.HTMLParser):
