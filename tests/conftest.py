@@ -90,9 +90,9 @@ def pins(monkeypatch):
 
     monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
     saved = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    yield Device.pin_factory
-    Device.pin_factory.reset()
+    Device.pin_factory = factory = MockFactory()
+    yield factory
+    factory.reset()  # setup hands its line back by closing the factory: gpiozero lets it go
     Device.pin_factory = saved
 
 

@@ -153,6 +153,22 @@ def test_setup_says_why_a_press_was_not_heard(machine):
     assert "pin = 4 " in machine.read_text()
 
 
+def test_setup_hears_a_press_made_the_moment_it_asks(pins):
+    """The line is read before the prompt: a press that comes at once (a script, or a person
+    quicker than a busy Pi) is a press, never a line held down from the start."""
+    assert wizard._press(17, 5.0, pins.pin(17).drive_low) == "pressed"
+
+
+def test_setup_hands_the_line_back_for_the_service_it_restarts(pins):
+    """gpiozero's lgpio pins stay claimed, as inputs, until their factory closes: the service
+    that setup restarted found GPIO 17 busy and failed its first start (make vm-test, check
+    17). The press test closes the factory; in a real one, that frees the line."""
+    from gpiozero import Device
+
+    assert wizard._press(17, 0.05, lambda: None) == "none"
+    assert pins.pins == {} and Device.pin_factory is None
+
+
 def avahi_running(root: Path) -> Path:
     """A machine root where avahi-daemon runs (its socket is there)."""
     (root / "run/avahi-daemon").mkdir(parents=True)

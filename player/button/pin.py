@@ -85,8 +85,19 @@ class PushButton:
         except BaseException:  # lgpio's thread must live, whatever happens
             log.exception("the button's edge handler failed; the button goes on")
 
-    def close(self) -> None:
+    def close(self, hand_back: bool = False) -> None:
+        """Give up the line; with `hand_back`, give it back to the system too, so that another
+        process (the service that setup restarts) can claim it while this one lives: gpiozero's
+        lgpio pins stay claimed, as inputs, until their factory closes. gpiozero makes a new
+        factory when a device next needs one."""
+        from gpiozero import Device
+
+        factory = self._device.pin_factory
         self._device.close()
+        if hand_back:
+            factory.close()
+            if Device.pin_factory is factory:
+                Device.pin_factory = None
 
 
 def _threads() -> set[int]:

@@ -183,7 +183,8 @@ def _pin(answer: str) -> int:
 
 def _press(pin: int, seconds: float, prompt: Callable[[], None]) -> str:
     """ "pressed", "held" (it read pressed before any press), or "none" within `seconds`.
-    The prompt comes once the line is claimed: a press made as soon as it is read is heard."""
+    The prompt comes once the line is claimed and read: a press made as soon as it is read
+    is heard, never taken for a held line. The line is handed back to the system after."""
     from player.button.pin import PushButton
 
     pressed = threading.Event()
@@ -192,12 +193,12 @@ def _press(pin: int, seconds: float, prompt: Callable[[], None]) -> str:
     except ButtonError as error:
         return error.lines()[0]
     try:
-        prompt()
         if button.pressed:
             return "held"
+        prompt()
         return "pressed" if pressed.wait(seconds) else "none"
     finally:
-        button.close()
+        button.close(hand_back=True)  # the service, restarted next, claims it
 
 
 def _why_not(pin: int, heard: str) -> list[str]:
