@@ -90,11 +90,11 @@ class PushButton:
         process (the service that setup restarts) can claim it while this one lives: gpiozero's
         lgpio pins stay claimed, as inputs, until their factory closes. gpiozero makes a new
         factory when a device next needs one."""
-        from gpiozero import Device
-
         factory = self._device.pin_factory
         self._device.close()
         if hand_back:
+            from gpiozero import Device
+
             factory.close()
             if Device.pin_factory is factory:
                 Device.pin_factory = None

@@ -1081,9 +1081,8 @@ class Checks:
         # kept the line claimed, and the service's first start found it busy).
         since = journal_after(mark)
         first_try, busy = "Scheduled restart job" not in since, "GPIO busy" in since
-        press = [
-            n for n in said.splitlines() if n.startswith(("Heard", "GPIO", "No press", "The b"))
-        ]
+        about = ("Heard the press", "GPIO", "No press reached", "The button could not be read")
+        press = [n for n in said.splitlines() if n.startswith(about)]  # setup's word on it
         if self.recording is not None:
             self.recording.close()
         rec = self.recording = Recording(self.frames, self.rate, end=b"plughw:Loopback,0,0")
