@@ -125,6 +125,7 @@ class Recording:
         self.rate = rate
         self.samples = array.array("h")
         self.clock = SampleClock(rate)
+        self.restarts, self.ended = 0, ""  # the capture stopped (and why it stayed stopped)
         self._lock = threading.Lock()
         self._alsa = ctypes.CDLL("libasound.so.2")
         self._alsa.snd_pcm_readi.restype = ctypes.c_long
@@ -170,11 +171,14 @@ class Recording:
         chunk, delay = (ctypes.c_int16 * PERIOD)(), ctypes.c_long()
         while self._going:
             count = self._alsa.snd_pcm_readi(self._pcm, chunk, PERIOD)
-            if count < 0:  # an overrun: recover and go on; anything worse ends the recording
-                if self._alsa.snd_pcm_recover(self._pcm, int(count), 1) < 0:
+            if count < 0:  # an overrun, or the capture stopped: start again, with a gap
+                stopped = self._alsa.snd_pcm_recover(self._pcm, int(count), 1) < 0
+                if stopped and self._alsa.snd_pcm_prepare(self._pcm) < 0:
+                    self.ended = f"ALSA error {count}, and it would not start again"
                     return
                 with self._lock:
                     self.clock.gap(len(self.samples))
+                    self.restarts += stopped
                 continue
             self._alsa.snd_pcm_delay(self._pcm, ctypes.byref(delay))
             captured = time.monotonic() - delay.value / self.rate
@@ -198,6 +202,17 @@ class Recording:
         with self._lock:
             window = self.samples[start:end]
         return [start + i for i, v in enumerate(window) if abs(v) > LOUD]
+
+    def health(self) -> str:
+        """How much it holds, and whether its capture stopped, for a failed row's detail."""
+        with self._lock:
+            held, last = len(self.samples), self.clock.time_of(len(self.samples) - 1)
+        ago = f"{time.monotonic() - last:.1f} s ago" if held else "never"
+        ended = f"; {self.ended}" if self.ended else ""
+        return (
+            f"recorded {held / self.rate:.0f} s, the last sample {ago}, its capture restarted "
+            f"{self.restarts} times{ended}"
+        )
 
     def sounding(self, seconds: float = 0.03) -> bool:
         """True if the last `seconds` captured hold a loud sample: sound is playing now."""
@@ -578,7 +593,7 @@ def timed_press(rec: Recording, line: Line, settle: float = 2.0) -> tuple[float,
     if not sounding or end - edge > bound or not chime or now != "paused":
         wrong = (
             f"sounding {bool(sounding)}, voice ended {(end - edge) * 1000:.0f} ms after the "
-            f"edge (bound {bound * 1000:.0f}), chime {bool(chime)}, state {now}"
+            f"edge (bound {bound * 1000:.0f}), chime {bool(chime)}, state {now}; {rec.health()}"
         )
     return max(0.0, end - edge) * 1000, where, wrong
 
