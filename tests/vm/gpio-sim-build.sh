@@ -1,13 +1,10 @@
 #!/bin/sh
 # Inside the test machine's root: build gpio-sim (and the irq_sim it needs) as one out-of-tree
-# module from Debian's linux-source-X.Y (the argument), for the installed kernel, which lacks
-# CONFIG_GPIO_SIM (Debian 12's).
+# module for the installed kernel, which lacks CONFIG_GPIO_SIM (Debian 12's and 13's), from the
+# kernel's own sources of the three files, unpacked into the directory given (base.sh).
 set -eu
 kver=$(ls /lib/modules | sort -V | tail -n 1)
-src=$1
-mkdir -p /tmp/gpio-sim && cd /tmp/gpio-sim
-tar -xf /usr/src/$src.tar.xz --strip-components=1 \
-	$src/drivers/gpio/gpio-sim.c $src/drivers/gpio/gpiolib.h $src/kernel/irq/irq_sim.c
+cd "$1"
 cp drivers/gpio/gpiolib.h .
 cp drivers/gpio/gpio-sim.c sim.c
 objs=sim.o

@@ -83,15 +83,10 @@ git -C "$project" ls-files -z --cached --others --exclude-standard \
 	| tar -C "$stage/root/routine-player" -xf -
 cp -a "$cache/wheels" "$stage/root/wheels"
 
-# A user manager needs pam_systemd, which Raspberry Pi OS has (Debian's standard priority) and
-# a minimal base has not: check 19 starts the own-user unit under one.
-in_root "$stage" sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends libpam-systemd" \
-	>"$cache/install.log" 2>&1 \
-	|| { tail -n 20 "$cache/install.log"; exit 1; }
 say "make install WEB=1 BLUETOOTH=1 PIPER=1, as a person does on a Pi (the page, BlueALSA, Piper)"
 begun=$(date +%s)
 in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 PIPER=1 WHEELS=/root/wheels \
-	>>"$cache/install.log" 2>&1 || { tail -n 20 "$cache/install.log"; exit 1; }
+	2>&1 | stamp >"$cache/install.log" || { tail -n 20 "$cache/install.log"; exit 1; }
 echo "$(($(date +%s) - begun))" >"$cache/install.seconds"
 say "every routine's speech, rendered into the service's cache, as after a first start"
 install -d -o "$(chroot "$stage" id -u routine-player)" -g "$(chroot "$stage" id -g routine-player)" \

@@ -2,6 +2,8 @@
 # architecture and release, and a chroot with /proc, /sys and /dev for apt and pip.
 say() { printf 'vm-test: %s\n' "$*" >&2; }
 trap 'say "stopped: \"$BASH_COMMAND\" failed (line $LINENO of $0)"' ERR
+# stamp: each line with the time it came, so a slow build's log says which step took the time.
+stamp() { while IFS= read -r line; do printf '%(%H:%M:%S)T %s\n' -1 "$line"; done; }
 
 # VM_ARCH (amd64, the default, or arm64: a Pi's) and VM_SUITE (bookworm, the default, or trixie).
 arch=${VM_ARCH:-amd64}
