@@ -34,7 +34,9 @@ foreign() {
 	[ -e $binfmt/register ] || mount -t binfmt_misc binfmt_misc $binfmt
 	[ -e "$binfmt/qemu-$cpu" ] || cat "/usr/lib/binfmt.d/qemu-$cpu.conf" >$binfmt/register
 }
-# in_root ROOT COMMAND...: run COMMAND inside ROOT with the kernel filesystems it needs.
+# in_root ROOT COMMAND...: run COMMAND inside ROOT with the kernel filesystems it needs, and the
+# environment `sudo` gives a person on a Pi, not this machine's (its pip settings and certificate
+# paths would reach the machine's pip and Python otherwise).
 in_root() {
 	root=$1
 	shift
@@ -44,7 +46,8 @@ in_root() {
 	mount -t devpts devpts "$root/dev/pts" 2>/dev/null || true
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	status=0
-	LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$root" "$@" || status=$?
+	env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$root" "$@" || status=$?
 	umount -l "$root/dev/pts" 2>/dev/null || true
 	umount -l "$root/dev" "$root/sys" "$root/proc"
 	return $status
