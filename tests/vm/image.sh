@@ -31,20 +31,26 @@ lgpio_wheel() {
 	tar -xzf "$work"/lgpio-*.tar.gz -C "$work"
 	src=$(ls -d "$work"/lgpio-*/)
 	name=$(basename "$src")
-	tag=cp${python/./}
+	pyver=${python/./}
 	wheel=$work/wheel
 	mkdir -p "$wheel/$name.dist-info"
 	(cd "$src" && PYTHONPATH="$work/tools" "$work/tools/bin/swig" -python -o lgpio_wrap.c lgpio.i &&
 		$cc -DNDEBUG -fwrapv -O3 -pthread -fPIC -shared -Werror=implicit-function-declaration \
 			-Werror=int-conversion -Isrc -I"$work/sysroot/usr/include" \
 			-I"$work/sysroot/usr/include/python$python" src/lg*.c src/rgpiod.c lgpio_wrap.c -lrt -ldl \
-			-o "$wheel/_lgpio.cpython-$tag-$cpu-linux-gnu.so") >>"$cache/wheels.log" 2>&1 \
+			-o "$wheel/_lgpio.cpython-$pyver-$cpu-linux-gnu.so") >>"$cache/wheels.log" 2>&1 \
 		|| { tail -n 20 "$cache/wheels.log"; exit 1; }
 	cp "$src/lgpio.py" "$wheel/"
 	cp "$src/PKG-INFO" "$wheel/$name.dist-info/METADATA"
 	cp "$src/LICENSE" "$wheel/$name.dist-info/"
 	printf 'Wheel-Version: 1.0\nGenerator: routine-player tests/vm/image.sh\nRoot-Is-Purelib: false\nTag: %s\n' \
-		"$tag-$tag-linux_$cpu" >"$wheel/$name.dist-info/WHEEL"
+		"cp$pyver-cp$pyver-linux_$cpu" >"$wheel/$name.dist-info/WHEEL"
+	# It must import on the machine: the module's name and its library's symbols are checked there.
+	rm -rf "$cache/root/tmp/lgpio"
+	cp -a "$wheel" "$cache/root/tmp/lgpio"
+	in_root "$cache/root" env PYTHONPATH=/tmp/lgpio python3 -c 'import lgpio' >>"$cache/wheels.log" 2>&1 \
+		|| { tail -n 20 "$cache/wheels.log"; say "lgpio's wheel does not import on the machine"; exit 1; }
+	rm -rf "$cache/root/tmp/lgpio"
 	PYTHONPATH="$work/tools" python3 -m wheel pack "$wheel" -d "$cache/wheels" >>"$cache/wheels.log"
 	rm -rf "$work"
 }
