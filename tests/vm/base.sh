@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$1
 root=$dir/root
 scrap "$root"
-rm -f "$dir/root.done"
+rm -f "$dir/root.done" "$dir/debootstrap.log" "$dir/apt.log"
 mkdir -p "$root"
 foreign
 
@@ -24,8 +24,8 @@ say "debootstrap $suite $arch (minbase) from the mirror apt uses here"
 # there first, dpkg in the root reads it from its first run.
 mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
 echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/vm-test-build"
-debootstrap --arch="$arch" --variant=minbase --include="$packages" "$suite" "$root" "$mirror" 2>&1 \
-	| stamp >"$dir/debootstrap.log" || { tail -n 20 "$dir/debootstrap.log"; exit 1; }
+logged "$dir/debootstrap.log" \
+	debootstrap --arch="$arch" --variant=minbase --include="$packages" "$suite" "$root" "$mirror"
 
 # The kernel comes after the security updates are known, and after initramfs-tools is set up (in
 # the same dpkg run, its trigger would make the initramfs a second time), so its initramfs, about
@@ -33,18 +33,16 @@ debootstrap --arch="$arch" --variant=minbase --include="$packages" "$suite" "$ro
 say "security updates and the kernel"
 rm -f "$root/etc/apt/sources.list"
 python3 "$here/sources.py" --suite "$suite" >"$root/etc/apt/sources.list.d/debian.sources"
-in_root "$root" sh -c "apt-get update -q && apt-get -y -q upgrade &&
-	apt-get install -y -q --no-install-recommends linux-image-$arch" 2>&1 | stamp >"$dir/apt.log" \
-	|| { tail -n 20 "$dir/apt.log"; exit 1; }
+logged "$dir/apt.log" in_root "$root" sh -c "apt-get update -q && apt-get -y -q upgrade &&
+	apt-get install -y -q --no-install-recommends linux-image-$arch"
 kver=$(ls "$root/lib/modules" | sort -V | tail -n 1)
 if grep -q '^CONFIG_GPIO_SIM=m' "$root/boot/config-$kver"; then
 	say "gpio-sim comes with $kver"
 else
 	say "gpio-sim's sources (linux-source, unpacked here) and the kernel's headers"
 	source=linux-source-$(echo "$kver" | cut -d. -f1,2)
-	in_root "$root" sh -c "cd /tmp && apt-get download -q $source &&
-		apt-get install -y -q --no-install-recommends linux-headers-$arch gcc make" 2>&1 \
-		| stamp >>"$dir/apt.log" || { tail -n 20 "$dir/apt.log"; exit 1; }
+	logged "$dir/apt.log" in_root "$root" sh -c "cd /tmp && apt-get download -q $source &&
+		apt-get install -y -q --no-install-recommends linux-headers-$arch gcc make"
 	mkdir -p "$root/tmp/gpio-sim"
 	dpkg-deb --fsys-tarfile "$root/tmp/${source}_"*.deb | tar -xOf - "./usr/src/$source.tar.xz" \
 		| tar -xJf - -C "$root/tmp/gpio-sim" --strip-components=1 \
@@ -52,10 +50,9 @@ else
 			"$source/kernel/irq/irq_sim.c"
 	rm "$root/tmp/${source}_"*.deb
 	cp "$here/gpio-sim-build.sh" "$root/tmp/"
-	in_root "$root" sh /tmp/gpio-sim-build.sh /tmp/gpio-sim 2>&1 | stamp >>"$dir/apt.log" \
-		|| { tail -n 20 "$dir/apt.log"; exit 1; }
-	in_root "$root" sh -c "apt-get purge -y -q --autoremove 'linux-headers-*' 'linux-kbuild-*' gcc" \
-		2>&1 | stamp >>"$dir/apt.log"
+	logged "$dir/apt.log" in_root "$root" sh /tmp/gpio-sim-build.sh /tmp/gpio-sim
+	logged "$dir/apt.log" in_root "$root" sh -c \
+		"apt-get purge -y -q --autoremove 'linux-headers-*' 'linux-kbuild-*' gcc"
 	rm -rf "$root/tmp/gpio-sim" "$root/tmp/gpio-sim-build.sh"
 fi
 in_root "$root" apt-get clean

@@ -13,7 +13,7 @@ extras=web,piper # every extra a person can choose: the page, and Piper with the
 foreign # the chroot runs the machine's programs (a cached base outlives a reboot's binfmt entry)
 
 # lgpio_wheel: lgpio for a machine that neither PyPI nor Debian has it for (Python 3.13 on
-# aarch64; Raspberry Pi OS has its own python3-lgpio), cross-built here from its sdist (about 10 s;
+# aarch64; Raspberry Pi OS has its own python3-lgpio), cross-built here from its sdist (about 20 s;
 # under emulation it took 35 minutes): SWIG 4.3.0 from PyPI (Debian 13's; 4.4 dropped the
 # Python 2 names lgpio.i uses), the machine's own Python headers (libpythonX.Y-dev, unpacked, not
 # installed), and its C library linked in, as PyPI's own lgpio wheels are (PYPI=1 in its setup.py).
@@ -91,8 +91,9 @@ cp -a "$cache/wheels" "$stage/root/wheels"
 
 say "make install WEB=1 BLUETOOTH=1 PIPER=1, as a person does on a Pi (the page, BlueALSA, Piper)"
 begun=$(date +%s)
-in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 PIPER=1 WHEELS=/root/wheels \
-	2>&1 | stamp >"$cache/install.log" || { tail -n 20 "$cache/install.log"; exit 1; }
+rm -f "$cache/install.log"
+logged "$cache/install.log" \
+	in_root "$stage" make -C /root/routine-player install WEB=1 BLUETOOTH=1 PIPER=1 WHEELS=/root/wheels
 echo "$(($(date +%s) - begun))" >"$cache/install.seconds"
 say "every routine's speech, rendered into the service's cache, as after a first start"
 install -d -o "$(chroot "$stage" id -u routine-player)" -g "$(chroot "$stage" id -g routine-player)" \

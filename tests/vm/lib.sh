@@ -2,8 +2,14 @@
 # architecture and release, and a chroot with /proc, /sys and /dev for apt and pip.
 say() { printf 'vm-test: %s\n' "$*" >&2; }
 trap 'say "stopped: \"$BASH_COMMAND\" failed (line $LINENO of $0)"' ERR
-# stamp: each line with the time it came, so a slow build's log says which step took the time.
-stamp() { while IFS= read -r line; do printf '%(%H:%M:%S)T %s\n' -1 "$line"; done; }
+# logged LOG COMMAND...: run COMMAND, adding its output to LOG with the time of each line (so a
+# slow build's log says which step took the time); if it fails, the log's last lines are shown.
+logged() {
+	log=$1
+	shift
+	"$@" 2>&1 | while IFS= read -r line; do printf '%(%H:%M:%S)T %s\n' -1 "$line"; done >>"$log" \
+		|| { tail -n 20 "$log"; say "$1 failed (its log: $log)"; return 1; }
+}
 
 # VM_ARCH (amd64, the default, or arm64: a Pi's) and VM_SUITE (bookworm, the default, or trixie).
 arch=${VM_ARCH:-amd64}
