@@ -70,13 +70,17 @@ def grid_table(path: Path) -> list[str]:
 
 def main(results: Path) -> int:
     path = results / "checks.json"
-    if not path.is_file():
-        print(f"vm-test: no {path}: the checks never finished; see console.log beside it")
+    if not path.is_file():  # the console's end says how far it got: CI keeps only the tail
+        console = results.parent / "console.log"
+        if console.is_file():
+            print("\n".join(console.read_text(errors="replace").splitlines()[-40:]))
+        print(f"vm-test: no {path}: the checks never finished; above, the end of {console}")
         return 1
     found = json.loads(path.read_text())
-    print("| check | result | detail |\n|---|---|---|")
+    print("| check | result | s | detail |\n|---|---|---|---|")
     for row in found["rows"]:
-        print(f"| {row['check']} | {'pass' if row['ok'] else 'FAIL'} | {row['detail']} |")
+        result = "pass" if row["ok"] else "FAIL"
+        print(f"| {row['check']} | {result} | {row.get('seconds', '?')} | {row['detail']} |")
     print("\n| figure | value |\n|---|---|")
     for key, value in found["figures"].items():
         name, unit = FIGURES.get(key, (key, ""))

@@ -1361,10 +1361,13 @@ def main(results: Path) -> int:
     if (Path(__file__).parent / "grid.py").is_file():  # make vm-grid: ready, then the grid
         steps = [checks.service_ready, checks.grid]
     for step in steps:
+        begun, rows = time.monotonic(), len(checks.rows)
         try:
             step()
         except Exception as error:  # a broken check is a failed row, and the rest still run
             checks.row(step.__name__, False, f"{type(error).__name__}: {error}{_page(error)}")
+        for row in checks.rows[rows:]:  # what each check costs, to see where a run's time goes
+            row["seconds"] = round(time.monotonic() - begun)
         if not all(r["ok"] for r in checks.rows) and not checks.dumped:
             checks.dump_stacks()
     if checks.recording is not None:
