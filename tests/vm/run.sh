@@ -3,7 +3,8 @@
 # Run as root (debootstrap, chroot, mounts). VM_ARCH and VM_SUITE pick the machine (lib.sh:
 # amd64 bookworm unless told); VM_CACHE (default .cache/vm/SUITE-ARCH) keeps the base between
 # runs; VM_TIMEOUT (seconds, default 2400, 5400 for arm64) bounds the boot and checks; VM_KEEP_DISK=1
-# boots the disk the last run made instead of making it again. docs/testing.md says more.
+# boots the disk the last run made instead of making it again; VM_BUILD_ONLY=1 stops once the
+# disk is made (.ci/run builds beside `make test`, then boots). docs/testing.md says more.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -29,6 +30,10 @@ else
 	bash "$here/image.sh" "$cache"
 fi
 imaged=$(date +%s)
+if [ -n "${VM_BUILD_ONLY:-}" ]; then
+	say "built (VM_BUILD_ONLY): base $((built - started)) s, disk $((imaged - built)) s (make install $(cat "$cache/install.seconds") s)"
+	exit 0
+fi
 
 rm -rf "$cache/results"
 mkdir -p "$cache/results"
