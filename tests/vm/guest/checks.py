@@ -85,6 +85,13 @@ class SampleClock:
         """Samples were lost after the first `count`: what follows is a new run."""
         self._runs.append(count)
 
+    def _restart(self) -> bool:
+        """Start a capture that recover() could not: after a stall longer than ALSA's 10 s wait
+        (seen once while Piper rendered under emulation) a read fails with EIO and the stream is
+        still running, so it must be dropped before prepare() will take it (EBUSY otherwise)."""
+        self._alsa.snd_pcm_drop(self._pcm)
+        return self._alsa.snd_pcm_prepare(self._pcm) >= 0
+
     def time_of(self, index: int) -> float:
         """When sample `index` was captured; infinity if it has not been stamped yet."""
         if not self._counts or self._counts[-1] <= index:
@@ -173,7 +180,7 @@ class Recording:
             count = self._alsa.snd_pcm_readi(self._pcm, chunk, PERIOD)
             if count < 0:  # an overrun, or the capture stopped: start again, with a gap
                 stopped = self._alsa.snd_pcm_recover(self._pcm, int(count), 1) < 0
-                if stopped and self._alsa.snd_pcm_prepare(self._pcm) < 0:
+                if stopped and not self._restart():
                     self.ended = f"ALSA error {count}, and it would not start again"
                     return
                 with self._lock:
@@ -185,6 +192,13 @@ class Recording:
             with self._lock:
                 self.samples.extend(chunk[:count])
                 self.clock.stamp(len(self.samples), captured)
+
+    def _restart(self) -> bool:
+        """Start a capture that recover() could not: after a stall longer than ALSA's 10 s wait
+        (seen once while Piper rendered under emulation) a read fails with EIO and the stream is
+        still running, so it must be dropped before prepare() will take it (EBUSY otherwise)."""
+        self._alsa.snd_pcm_drop(self._pcm)
+        return self._alsa.snd_pcm_prepare(self._pcm) >= 0
 
     def time_of(self, index: int) -> float:
         """When sample `index` was captured; infinity if it has not been yet."""
