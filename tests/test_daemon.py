@@ -19,6 +19,7 @@ from player.core.sounds import Speech
 from player.core.timeline import STOP_NOTE
 from player.service import daemon as daemon_module
 from player.service import device
+from player.voice.cache import SpeechCache
 
 from .daemonkit import CUE, LOUD, Running, press
 
@@ -196,6 +197,30 @@ def test_daemon_sigterm_while_rendering_exits_0_and_leaves_no_half_files(tmp_pat
         if not p.name.endswith(".wav") or p.name.startswith(".")
     ]
     assert leftovers == []
+
+
+def test_daemon_stop_waits_for_one_line_of_the_background_render(pins, setup, monkeypatch):
+    """A stop while the other routines render waits for the line in hand, not the routine:
+    in the emulated Pi a whole routine outlasted the unit's 5 s TimeoutStopSec (SIGKILL)."""
+    steps = "".join(f'[[step]]\nsay = "Slow line {n}."\n' for n in range(1, 11))
+    (setup.parent / "routines" / "slow.toml").write_text(f'title = "Slow"\n{steps}')
+    seen, reached, released = [], threading.Event(), threading.Event()
+    path = SpeechCache.path
+
+    def counted(cache: SpeechCache, text: str) -> Path:
+        if text.startswith("Slow line"):
+            seen.append(text)
+            if len(seen) == 2:  # the render thread holds a line of the slow routine
+                reached.set()
+                released.wait(60)
+        return path(cache, text)
+
+    monkeypatch.setattr(SpeechCache, "path", counted)
+    with Running(setup) as run:
+        assert reached.wait(300), "the background render never reached the slow routine"
+        run.daemon.shut_down()
+        released.set()
+    assert seen == ["Slow line 1.", "Slow line 2."]
 
 
 def test_daemon_sigterm_while_waiting_for_a_device_exits_0(setup, tmp_path):

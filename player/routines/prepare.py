@@ -183,15 +183,24 @@ class Preparer:
         be resampled; one that failed for want of the device is tried again every few seconds,
         until the device returns."""
         generation = self._generation
+
+        def go_on(lines_done: int, lines: int) -> None:
+            """Before each line: a stop waits for one line, not for the rest of a routine
+            (in the emulated Pi a routine's render outlasted the unit's 5 s TimeoutStopSec)."""
+            if self._superseded(generation):
+                raise _SupersededError
+
         ready, first = list(done), True
         while True:
             waiting = []
             for routine in todo:
-                if self._stop.is_set() or generation != self._generation:
-                    return  # shutting down (the mixer is about to close), or reloaded
                 try:
-                    prepared = load_into(routine, self.settings, self.mixer, extra=joining.lines())
+                    prepared = load_into(
+                        routine, self.settings, self.mixer, extra=joining.lines(), progress=go_on
+                    )
                     ready.append(prepared.timeline)
+                except _SupersededError:
+                    return
                 except AudioError as error:
                     log.warning("%s waits for the sound device: %s", routine.id, error.lines()[0])
                     waiting.append(routine)
@@ -202,6 +211,15 @@ class Preparer:
             todo, first = waiting, False
             if not todo or self._stop.wait(RETRY_SECONDS):
                 return
+
+    def _superseded(self, generation: int) -> bool:
+        """True once the daemon is stopping (the mixer is about to close) or a reload began a
+        newer rendering than `generation`."""
+        return self._stop.is_set() or generation != self._generation
+
+
+class _SupersededError(Exception):
+    """The render thread's way out between two lines (Preparer._superseded)."""
 
 
 def _read(settings: Config) -> library.Library:
