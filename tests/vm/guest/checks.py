@@ -85,13 +85,6 @@ class SampleClock:
         """Samples were lost after the first `count`: what follows is a new run."""
         self._runs.append(count)
 
-    def _restart(self) -> bool:
-        """Start a capture that recover() could not: after a stall longer than ALSA's 10 s wait
-        (seen once while Piper rendered under emulation) a read fails with EIO and the stream is
-        still running, so it must be dropped before prepare() will take it (EBUSY otherwise)."""
-        self._alsa.snd_pcm_drop(self._pcm)
-        return self._alsa.snd_pcm_prepare(self._pcm) >= 0
-
     def time_of(self, index: int) -> float:
         """When sample `index` was captured; infinity if it has not been stamped yet."""
         if not self._counts or self._counts[-1] <= index:
